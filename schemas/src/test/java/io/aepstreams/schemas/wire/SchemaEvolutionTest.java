@@ -1,0 +1,92 @@
+package io.aepstreams.schemas.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aepstreams.records.ImageRecord;
+import io.aepstreams.schemas.registry.CanonicalSchema;
+import io.aepstreams.schemas.registry.InMemorySchemaRegistry;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ImageRecord's current schema adds {@code attributes} (with a default) to an older one without it: data written
+ * with either must read with the other, through the registry and the wire format.
+ */
+class SchemaEvolutionTest {
+  private final String scope = "evolution-" + UUID.randomUUID();
+  private final InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
+
+  @AfterEach
+  void dropScope() {
+    InMemorySchemaRegistry.dropScope(scope);
+  }
+
+  /** The current ImageRecord schema with the {@code attributes} field taken out. */
+  static Schema olderImageRecord() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode tree = (ObjectNode) json.readTree(CanonicalSchema.text(ImageRecord.getClassSchema()));
+    ArrayNode fields = (ArrayNode) tree.get("fields");
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).get("name").asText().equals("attributes")) {
+        fields.remove(i);
+      }
+    }
+    return new Schema.Parser().parse(tree.toString());
+  }
+
+  @Test
+  void olderWriterReadsIntoCurrentClassWithTheDefault() throws Exception {
+    Schema older = olderImageRecord();
+    GenericRecord old = new GenericData.Record(older);
+    old.put("id", "old-1");
+    old.put("encoding", new GenericData.EnumSymbol(older.getField("encoding").schema(), "PNG"));
+    old.put("data", ByteBuffer.wrap(new byte[] {9, 8, 7}));
+    old.put("label", 5);
+    byte[] payload;
+    try (AvroSerializer<GenericRecord> olderProducer = new AvroSerializer<>(registry)) {
+      payload = olderProducer.serialize("aep.images", old);
+    }
+
+    ImageRecord read = AvroDeserializer.forClass(ImageRecord.class, registry).deserialize("aep.images", payload);
+
+    assertEquals("old-1", read.getId());
+    assertEquals(io.aepstreams.records.ImageEncoding.PNG, read.getEncoding());
+    assertEquals(5, read.getLabel());
+    assertEquals(Map.of(), read.getAttributes());
+  }
+
+  @Test
+  void currentWriterReadsIntoOlderSchemaSkippingTheNewField() throws Exception {
+    Schema older = olderImageRecord();
+    ImageRecord current = SampleRecords.image();
+    byte[] payload = new AvroSerializer<ImageRecord>(registry).serialize("aep.images", current);
+
+    GenericRecord read = AvroDeserializer.generic(older, registry).deserialize("aep.images", payload);
+
+    assertEquals(current.getId(), read.get("id").toString());
+    assertEquals(current.getLabel(), read.get("label"));
+    assertEquals(current.getData(), read.get("data"));
+    assertFalse(read.hasField("attributes"));
+  }
+
+  @Test
+  void bothVersionsLiveUnderOneSubjectWithTheirOwnIds() throws Exception {
+    int olderId = registry.register("aep.images-value", olderImageRecord());
+    assertTrue(registry.isCompatible("aep.images-value", ImageRecord.getClassSchema()));
+    int currentId = registry.register("aep.images-value", ImageRecord.getClassSchema());
+    assertNotEquals(olderId, currentId);
+    assertEquals(2, registry.latest("aep.images-value").version());
+  }
+}
