@@ -1,0 +1,90 @@
+package io.aepstreams.model.policy;
+
+import io.aepstreams.model.ensemble.Ensemble;
+import io.aepstreams.model.ensemble.ExitWeights;
+import io.aepstreams.model.prune.ExitLogits;
+import io.aepstreams.model.prune.ExitSubset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pruned model's anytime inference on precomputed logits: after each kept exit, the partial ensemble, its
+ * confidence and whether its answer is right. What calibration searches over and what reports are made from.
+ */
+public final class AnytimeEnsemble {
+  final List<Integer> stages;
+  /** confidence[image][j], correct[image][j] for the j-th kept exit; the last column is the full ensemble. */
+  final double[][] confidence;
+  final boolean[][] correct;
+  /** MACs per image when leaving at the j-th kept exit: stages up to it and the heads run so far. */
+  final long[] macsAt;
+
+  /**
+   * @param logits validation or test logits of the trained network's exits
+   * @param weights the trained network's weights, one per exit in {@code logits}
+   * @param subset the kept exits
+   * @param macsAt cumulative MACs per image when leaving at each kept exit (same order as the subset)
+   */
+  public AnytimeEnsemble(ExitLogits logits, ExitWeights weights, ExitSubset subset, Confidence measure, long[] macsAt) {
+    this.stages = subset.stages();
+    if (macsAt.length != stages.size()) {
+      throw new IllegalArgumentException("one MAC count per kept exit");
+    }
+    this.macsAt = macsAt.clone();
+    int n = logits.images();
+    confidence = new double[n][stages.size()];
+    correct = new boolean[n][stages.size()];
+    float[] sum = new float[logits.classes()];
+    for (int image = 0; image < n; image++) {
+      java.util.Arrays.fill(sum, 0f);
+      double bSum = 0;
+      for (int j = 0; j < stages.size(); j++) {
+        int p = logits.position(stages.get(j));
+        double b = weights.b().get(p);
+        Ensemble.accumulate(sum, logits.logits()[image][p], b);
+        bSum += b;
+        confidence[image][j] = measure.of(sum, bSum);
+        correct[image][j] = Ensemble.argmax(sum) == logits.labels()[image];
+      }
+    }
+  }
+
+  public int images() {
+    return correct.length;
+  }
+
+  /** Runs {@code thresholds} (one per kept exit but the last; +infinity never exits) over every image. */
+  ExitReport evaluate(double[] thresholds) {
+    int last = stages.size() - 1;
+    int[] leaving = new int[stages.size()];
+    int right = 0;
+    int fullRight = 0;
+    long macs = 0;
+    for (int image = 0; image < images(); image++) {
+      int j = 0;
+      while (j < last && confidence[image][j] < thresholds[j]) {
+        j++;
+      }
+      leaving[j]++;
+      macs += macsAt[j];
+      right += correct[image][j] ? 1 : 0;
+      fullRight += correct[image][last] ? 1 : 0;
+    }
+    Map<Integer, Double> shares = new LinkedHashMap<>();
+    for (int k = 0; k < stages.size(); k++) {
+      shares.put(stages.get(k), images() == 0 ? 0 : (double) leaving[k] / images());
+    }
+    double n = Math.max(1, images());
+    return new ExitReport(right / n, fullRight / n, shares, macs / n, macsAt[last]);
+  }
+
+  /** Runs {@code policy} over every image. */
+  public ExitReport evaluate(ExitPolicy policy) {
+    double[] thresholds = new double[stages.size() - 1];
+    for (int j = 0; j < thresholds.length; j++) {
+      thresholds[j] = policy.thresholds().getOrDefault(stages.get(j), Double.POSITIVE_INFINITY);
+    }
+    return evaluate(thresholds);
+  }
+}

@@ -1,0 +1,204 @@
+package io.aepstreams.model.training;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.aepstreams.model.backbone.AepNetwork;
+import io.aepstreams.model.backbone.BackboneSpec;
+import io.aepstreams.model.backbone.Backbones;
+import io.aepstreams.model.backbone.StagedNetwork;
+import io.aepstreams.model.data.ImageSet;
+import io.aepstreams.model.data.InputSpec;
+import io.aepstreams.model.ensemble.Ensemble;
+import io.aepstreams.model.ensemble.EnsembleLoss;
+import io.aepstreams.model.ensemble.ExitWeights;
+import io.aepstreams.model.ensemble.WeightScheme;
+import io.aepstreams.model.prune.ExitLogits;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Trains an AEP network (DESIGN.md 1): Adam on {@code sum_i a_i * CE(O_i, y)}, seeded; after each epoch the
+ * validation loss drives early stopping and the validation ensemble top-1 picks the checkpoint that is kept.
+ */
+public final class AepTraining {
+  /** How often (in batches) the listener hears about progress. */
+  static final int REPORT_EVERY = 20;
+
+  private AepTraining() {}
+
+  /**
+   * Trains {@code backbone} with {@code weights} (SINGLE trains the last exit alone; otherwise every exit) on
+   * {@code train}, checking against {@code validation} after each epoch; returns the best checkpoint.
+   */
+  public static TrainedModel train(BackboneSpec backbone, ExitWeights weights, ImageSet train, ImageSet validation,
+      TrainingOptions options, TrainingListener listener) {
+    StagedNetwork blocks = Backbones.build(backbone);
+    List<Integer> exits = weights.scheme() == WeightScheme.SINGLE
+        ? List.of(blocks.size())
+        : IntStream.rangeClosed(1, blocks.size()).boxed().toList();
+    if (weights.size() != exits.size()) {
+      throw new IllegalArgumentException(weights.size() + " weights for " + exits.size() + " exits");
+    }
+    InputSpec input = InputSpec.of(train);
+    Engine.getInstance().setRandomSeed((int) options.seed());
+    AepNetwork network = new AepNetwork(blocks, exits);
+    Model model = Model.newInstance(backbone.name() + "-" + weights.scheme().name().toLowerCase());
+    model.setBlock(network);
+    List<EpochStats> history = new ArrayList<>();
+    int bestEpoch = 0;
+    try {
+      DefaultTrainingConfig config = new DefaultTrainingConfig(new EnsembleLoss(weights.a()))
+          .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(options.learningRate())).build());
+      try (Trainer trainer = model.newTrainer(config)) {
+        trainer.initialize(new Shape(options.batchSize()).addAll(input.shape()));
+        byte[] best = null;
+        double bestAccuracy = -1;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int sinceBetterLoss = 0;
+        Random shuffle = new Random(options.seed());
+        for (int epoch = 1; epoch <= options.maxEpochs(); epoch++) {
+          long start = System.nanoTime();
+          double trainLoss = trainEpoch(trainer, input, train, options.batchSize(), shuffle, epoch, listener);
+          double trainSeconds = (System.nanoTime() - start) / 1e9;
+          ExitLogits logits = ExitEvaluation.logits(network, input, validation, trainer.getManager());
+          double validationLoss = weightedLoss(logits, weights);
+          List<Double> exitAccuracies = new ArrayList<>();
+          for (int e = 0; e < exits.size(); e++) {
+            exitAccuracies.add(exitAccuracy(logits, e));
+          }
+          double ensembleAccuracy = ensembleAccuracy(logits, weights);
+          EpochStats stats = new EpochStats(epoch, trainLoss, train.size() / trainSeconds, validationLoss,
+              exitAccuracies, ensembleAccuracy, (System.nanoTime() - start) / 1e9);
+          history.add(stats);
+          boolean improved = ensembleAccuracy > bestAccuracy;
+          if (improved) {
+            bestAccuracy = ensembleAccuracy;
+            bestEpoch = epoch;
+            best = save(network);
+          }
+          listener.onEpoch(stats, improved);
+          if (validationLoss < bestLoss) {
+            bestLoss = validationLoss;
+            sinceBetterLoss = 0;
+          } else if (++sinceBetterLoss >= options.patience()) {
+            listener.onEarlyStop(epoch, bestEpoch);
+            break;
+          }
+        }
+        load(network, best, model.getNDManager());
+      }
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return new TrainedModel(model, backbone, blocks, network, weights, input, train.classNames(), history, bestEpoch);
+  }
+
+  private static double trainEpoch(Trainer trainer, InputSpec input, ImageSet train, int batchSize, Random shuffle,
+      int epoch, TrainingListener listener) {
+    int[] order = ImageSet.shuffled(train.size(), shuffle);
+    double lossSum = 0;
+    int batches = 0;
+    long start = System.nanoTime();
+    // The last partial batch is dropped: BatchNorm on a handful of images is noise.
+    int usable = train.size() - train.size() % batchSize;
+    if (usable == 0) {
+      usable = train.size();
+    }
+    for (int from = 0; from < usable; from += batchSize) {
+      int to = Math.min(usable, from + batchSize);
+      try (NDManager batch = trainer.getManager().newSubManager()) {
+        NDArray x = input.batch(batch, train, order, from, to);
+        int[] labels = new int[to - from];
+        for (int i = from; i < to; i++) {
+          labels[i - from] = train.labels()[order[i]];
+        }
+        NDArray y = batch.create(labels);
+        try (GradientCollector collector = trainer.newGradientCollector()) {
+          NDList predictions = trainer.forward(new NDList(x));
+          NDArray loss = trainer.getLoss().evaluate(new NDList(y), predictions);
+          collector.backward(loss);
+          lossSum += loss.getFloat();
+        }
+        trainer.step();
+      }
+      batches++;
+      if (batches % REPORT_EVERY == 0 || to == usable) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        listener.onBatch(epoch, to, usable, lossSum / batches, to / seconds);
+      }
+    }
+    return lossSum / Math.max(1, batches);
+  }
+
+  /** {@code sum_i a_i * CE(O_i, y)} averaged over the images, on plain arrays. */
+  static double weightedLoss(ExitLogits logits, ExitWeights weights) {
+    double total = 0;
+    for (int image = 0; image < logits.images(); image++) {
+      for (int e = 0; e < logits.exits().size(); e++) {
+        float[] row = logits.logits()[image][e];
+        float[] p = Ensemble.softmax(row, 1);
+        total -= weights.a().get(e) * Math.log(Math.max(1e-12, p[logits.labels()[image]]));
+      }
+    }
+    return total / Math.max(1, logits.images());
+  }
+
+  static double exitAccuracy(ExitLogits logits, int exit) {
+    int right = 0;
+    for (int image = 0; image < logits.images(); image++) {
+      right += Ensemble.argmax(logits.logits()[image][exit]) == logits.labels()[image] ? 1 : 0;
+    }
+    return (double) right / Math.max(1, logits.images());
+  }
+
+  /** Top-1 of the b-weighted ensemble of every exit in {@code logits}. */
+  public static double ensembleAccuracy(ExitLogits logits, ExitWeights weights) {
+    int right = 0;
+    float[] sum = new float[logits.classes()];
+    for (int image = 0; image < logits.images(); image++) {
+      java.util.Arrays.fill(sum, 0f);
+      for (int e = 0; e < logits.exits().size(); e++) {
+        Ensemble.accumulate(sum, logits.logits()[image][e], weights.b().get(e));
+      }
+      right += Ensemble.argmax(sum) == logits.labels()[image] ? 1 : 0;
+    }
+    return (double) right / Math.max(1, logits.images());
+  }
+
+  private static byte[] save(AepNetwork network) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      network.saveParameters(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void load(AepNetwork network, byte[] parameters, NDManager manager) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
+      network.loadParameters(manager, in);
+    } catch (IOException | ai.djl.MalformedModelException e) {
+      throw new IllegalStateException("cannot restore the best checkpoint", e);
+    }
+  }
+
+}

@@ -1,0 +1,30 @@
+package io.aepstreams.model.training;
+
+import ai.djl.Model;
+import io.aepstreams.model.backbone.AepNetwork;
+import io.aepstreams.model.backbone.BackboneSpec;
+import io.aepstreams.model.backbone.StagedNetwork;
+import io.aepstreams.model.data.InputSpec;
+import io.aepstreams.model.ensemble.ExitWeights;
+import java.util.List;
+
+/**
+ * A trained network and what is needed to prune, calibrate and save it. Owns the DJL model whose manager holds
+ * the parameters: close it when done.
+ */
+public record TrainedModel(
+    Model model,
+    BackboneSpec backbone,
+    StagedNetwork blocks,
+    AepNetwork network,
+    ExitWeights weights,
+    InputSpec input,
+    List<String> classNames,
+    List<EpochStats> history,
+    int bestEpoch) implements AutoCloseable {
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,13 @@
+package io.aepstreams.model.training;
+
+/** Progress of a training run, for a progress bar or a log. */
+public interface TrainingListener {
+  /** Called every few batches: {@code done} of {@code total} images of this epoch. */
+  default void onBatch(int epoch, int done, int total, double meanLoss, double imagesPerSecond) {}
+
+  default void onEpoch(EpochStats stats, boolean best) {}
+
+  default void onEarlyStop(int epoch, int bestEpoch) {}
+
+  TrainingListener NONE = new TrainingListener() {};
+}

@@ -1,0 +1,174 @@
+package io.aepstreams.trainer.compare;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.aepstreams.model.backbone.AepNetwork;
+import io.aepstreams.model.backbone.BackboneSpec;
+import io.aepstreams.model.bundle.BundleExport;
+import io.aepstreams.model.bundle.ModelBundle;
+import io.aepstreams.model.cost.Cost;
+import io.aepstreams.model.cost.LatencyMeter;
+import io.aepstreams.model.cost.NetworkCosts;
+import io.aepstreams.model.cost.StageCost;
+import io.aepstreams.model.data.ImageSet;
+import io.aepstreams.model.ensemble.ExitWeights;
+import io.aepstreams.model.ensemble.WeightScheme;
+import io.aepstreams.model.policy.AnytimeEnsemble;
+import io.aepstreams.model.policy.Confidence;
+import io.aepstreams.model.policy.ExitReport;
+import io.aepstreams.model.policy.ThresholdCalibration;
+import io.aepstreams.model.prune.ExitLogits;
+import io.aepstreams.model.prune.ExitSubset;
+import io.aepstreams.model.prune.SubsetScore;
+import io.aepstreams.model.prune.SubsetSearch;
+import io.aepstreams.model.training.AepTraining;
+import io.aepstreams.model.training.ConsoleProgress;
+import io.aepstreams.model.training.ExitEvaluation;
+import io.aepstreams.model.training.TrainedModel;
+import io.aepstreams.model.training.TrainingOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The paper's comparison on one dataset: SINGLE and the four AEP schemes trained on the same data with the same
+ * seed, each pruned on validation, calibrated, measured, and saved as a bundle.
+ */
+public final class Comparison {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** What to compare. */
+  public record Setup(BackboneSpec backbone, TrainingOptions training, Confidence confidence,
+      double maxAccuracyDropPoints, int latencyWarmups, int latencyPasses) {}
+
+  private Comparison() {}
+
+  /** Trains, prunes, calibrates and measures one scheme; writes its bundle and result.json under {@code dir}. */
+  public static SchemeResult run(WeightScheme scheme, Setup setup, ImageSet train, ImageSet validation,
+      ImageSet test, Path dir, PrintStream log) {
+    int exits = 4;
+    ExitWeights weights = ExitWeights.of(scheme, exits);
+    long start = System.nanoTime();
+    try (TrainedModel model = AepTraining.train(setup.backbone(), weights, train, validation, setup.training(),
+        new ConsoleProgress(log, scheme.name(), setup.training().maxEpochs()))) {
+      double trainSeconds = (System.nanoTime() - start) / 1e9;
+      NDManager manager = model.model().getNDManager();
+      ExitLogits val = ExitEvaluation.logits(model.network(), model.input(), validation, manager);
+      ExitLogits tst = ExitEvaluation.logits(model.network(), model.input(), test, manager);
+
+      List<StageCost> costs = NetworkCosts.of(model.network(), model.input().shape(), manager);
+      List<SchemeResult.SubsetResult> subsets = new ArrayList<>();
+      for (SubsetScore score : SubsetSearch.scoreAll(val, weights)) {
+        ExitSubset subset = score.subset();
+        Cost cost = subsetCost(costs, subset);
+        subsets.add(new SchemeResult.SubsetResult(subset.stages(), score.accuracy(),
+            SubsetSearch.accuracy(tst, weights, subset), cost.params(), cost.macs()));
+      }
+      SchemeResult.SubsetResult chosen = subsets.get(0);
+      ExitSubset subset = new ExitSubset(chosen.exits());
+      log.printf("%s: pruned to exits %s (validation %.2f%%, test %.2f%%)%n", scheme, subset,
+          chosen.validationAccuracy() * 100, chosen.testAccuracy() * 100);
+
+      AepNetwork pruned = BundleExport.pruned(model, subset);
+      SchemeResult.Footprint fullFootprint = footprint(model.network(), costs, model, setup);
+      SchemeResult.Footprint prunedFootprint =
+          footprint(pruned, NetworkCosts.of(pruned, model.input().shape(), manager), model, setup);
+
+      long[] macsAt = macsAt(costs, subset);
+      AnytimeEnsemble valAnytime = new AnytimeEnsemble(val, weights, subset, setup.confidence(), macsAt);
+      ThresholdCalibration.Result calibrated =
+          ThresholdCalibration.calibrate(valAnytime, setup.confidence(), setup.maxAccuracyDropPoints());
+      ExitReport testReport = new AnytimeEnsemble(tst, weights, subset, setup.confidence(), macsAt)
+          .evaluate(calibrated.policy());
+      SchemeResult.Calibration calibration = new SchemeResult.Calibration(setup.confidence().name(),
+          setup.maxAccuracyDropPoints(), calibrated.policy().thresholds(), outcome(calibrated.report()),
+          outcome(testReport));
+      log.printf("%s: calibrated for at most %.1f points below the full ensemble: test accuracy %.2f%% "
+              + "(full %.2f%%), exits %s, MACs saved %.1f%%%n", scheme, setup.maxAccuracyDropPoints(),
+          testReport.accuracy() * 100, testReport.fullAccuracy() * 100, testReport.exitShares(),
+          testReport.macsSaved() * 100);
+
+      Path bundleDir = dir.resolve("bundle");
+      Map<String, Object> metrics = new LinkedHashMap<>();
+      metrics.put("validationAccuracy", chosen.validationAccuracy());
+      metrics.put("testAccuracy", chosen.testAccuracy());
+      metrics.put("calibration", calibration);
+      metrics.put("training", Map.of("seed", setup.training().seed(), "validationImages", validation.size(),
+          "epochs", model.history().size(), "bestEpoch", model.bestEpoch(),
+          "learningRate", setup.training().learningRate(), "batchSize", setup.training().batchSize()));
+      String name = setup.backbone().name() + "-" + scheme.name().toLowerCase();
+      BundleExport.write(bundleDir, name, model, subset, calibrated.policy(), metrics);
+      ModelBundle.zip(bundleDir, dir.resolve(name + ".zip"));
+
+      List<Double> valExit = new ArrayList<>();
+      List<Double> testExit = new ArrayList<>();
+      for (int e = 0; e < val.exits().size(); e++) {
+        ExitSubset one = new ExitSubset(List.of(val.exits().get(e)));
+        valExit.add(SubsetSearch.accuracy(val, weights, one));
+        testExit.add(SubsetSearch.accuracy(tst, weights, one));
+      }
+      SchemeResult result = new SchemeResult(scheme.name(), weights.a(), weights.b(), model.history().size(),
+          model.bestEpoch(), trainSeconds, model.history(), model.network().exits(), valExit, testExit,
+          AepTraining.ensembleAccuracy(val, weights), AepTraining.ensembleAccuracy(tst, weights), subsets,
+          subset.stages(), chosen.validationAccuracy(), chosen.testAccuracy(), fullFootprint, prunedFootprint,
+          calibration, bundleDir.toString());
+      Files.createDirectories(dir);
+      JSON.writeValue(dir.resolve("result.json").toFile(), result);
+      return result;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static SchemeResult read(Path dir) {
+    try {
+      return JSON.readValue(dir.resolve("result.json").toFile(), SchemeResult.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir.resolve("result.json"), e);
+    }
+  }
+
+  /** Cost of running the stages up to the subset's deepest exit and the subset's heads. */
+  static Cost subsetCost(List<StageCost> costs, ExitSubset subset) {
+    Cost total = Cost.ZERO;
+    for (StageCost cost : costs) {
+      if (cost.stage() <= subset.deepest()) {
+        total = total.plus(cost.block());
+        if (subset.stages().contains(cost.stage())) {
+          total = total.plus(cost.head());
+        }
+      }
+    }
+    return total;
+  }
+
+  /** MACs per image when leaving at each exit of the subset. */
+  static long[] macsAt(List<StageCost> costs, ExitSubset subset) {
+    long[] macs = new long[subset.stages().size()];
+    for (int j = 0; j < macs.length; j++) {
+      macs[j] = subsetCost(costs, new ExitSubset(subset.stages().subList(0, j + 1))).macs();
+    }
+    return macs;
+  }
+
+  private static SchemeResult.Footprint footprint(AepNetwork network, List<StageCost> costs, TrainedModel model,
+      Setup setup) {
+    List<Double> latency = LatencyMeter.perStage(network, model.input().shape(), setup.latencyWarmups(),
+        setup.latencyPasses(), model.model().getNDManager());
+    Cost total = NetworkCosts.total(costs);
+    return new SchemeResult.Footprint(total.params(), total.macs(),
+        latency.stream().mapToDouble(Double::doubleValue).sum(), latency);
+  }
+
+  static SchemeResult.Outcome outcome(ExitReport report) {
+    return new SchemeResult.Outcome(report.accuracy(), report.fullAccuracy(), report.exitShares(),
+        report.expectedMacs(), report.fullMacs(), report.macsSaved());
+  }
+}
