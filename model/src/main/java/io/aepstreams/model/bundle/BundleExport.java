@@ -7,7 +7,6 @@ import io.aepstreams.model.cost.NetworkCosts;
 import io.aepstreams.model.cost.StageCost;
 import io.aepstreams.model.policy.ExitPolicy;
 import io.aepstreams.model.prune.ExitSubset;
-import io.aepstreams.model.training.TrainedModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,20 +20,21 @@ public final class BundleExport {
   private BundleExport() {}
 
   /** The network of {@code model} cut after the deepest exit of {@code subset}, keeping only its heads. */
-  public static AepNetwork pruned(TrainedModel model, ExitSubset subset) {
+  public static AepNetwork pruned(ModelParts model, ExitSubset subset) {
     for (int stage : subset.stages()) {
       if (!model.network().exits().contains(stage)) {
-        throw new IllegalArgumentException("exit " + stage + " was not trained; trained exits: "
+        throw new IllegalArgumentException("exit " + stage + " is not in the model; its exits: "
             + model.network().exits());
       }
     }
     return new AepNetwork(model.blocks(), subset.stages());
   }
 
-  public static Manifest write(Path dir, String name, TrainedModel model, ExitSubset subset, ExitPolicy policy,
+  /** Writes {@code model} cut to {@code subset} as a bundle directory; returns the manifest written. */
+  public static Manifest write(Path dir, String name, ModelParts model, ExitSubset subset, ExitPolicy policy,
       Map<String, Object> metrics) {
     AepNetwork network = pruned(model, subset);
-    List<StageCost> costs = NetworkCosts.of(network, model.input().shape(), model.model().getNDManager());
+    List<StageCost> costs = NetworkCosts.of(network, model.input().shape(), model.manager());
     Map<String, Block> files = new LinkedHashMap<>();
     List<Manifest.Stage> stages = new ArrayList<>();
     List<Manifest.Exit> exits = new ArrayList<>();

@@ -8,7 +8,9 @@ import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.aepstreams.model.backbone.AepNetwork;
 import io.aepstreams.model.backbone.Backbones;
+import io.aepstreams.model.ensemble.ExitWeights;
 import io.aepstreams.model.backbone.StagedNetwork;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -91,6 +93,25 @@ public final class ModelBundle {
     }
     Block block = blocks().heads().get(stage - 1);
     return load(block, entry.file(), manifest.stage(stage).outputShape(), manager);
+  }
+
+  /**
+   * Every kept stage and exit loaded into one network, with the bundle's weights: for evaluating, pruning further
+   * or calibrating the bundle as a whole. Its blocks are this bundle's; load it once.
+   */
+  public ModelParts loadNetwork(NDManager manager) {
+    for (Manifest.Stage stage : manifest.stages()) {
+      loadStage(stage.stage(), manager);
+    }
+    for (Manifest.Exit exit : manifest.exits()) {
+      loadExit(exit.stage(), manager);
+    }
+    AepNetwork network = new AepNetwork(blocks(), manifest.exitStages());
+    ExitWeights weights = new ExitWeights(manifest.scheme(),
+        manifest.exits().stream().map(Manifest.Exit::a).toList(),
+        manifest.exits().stream().map(Manifest.Exit::b).toList());
+    return new ModelParts(manifest.backbone(), blocks(), network, weights, manifest.input(), manifest.classNames(),
+        manager);
   }
 
   private synchronized StagedNetwork blocks() {

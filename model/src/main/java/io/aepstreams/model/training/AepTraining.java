@@ -111,7 +111,7 @@ public final class AepTraining {
     return new TrainedModel(model, backbone, blocks, network, weights, input, train.classNames(), history, bestEpoch);
   }
 
-  private static double trainEpoch(Trainer trainer, InputSpec input, ImageSet train, int batchSize, Random shuffle,
+  static double trainEpoch(Trainer trainer, InputSpec input, ImageSet train, int batchSize, Random shuffle,
       int epoch, TrainingListener listener) {
     int[] order = ImageSet.shuffled(train.size(), shuffle);
     double lossSum = 0;

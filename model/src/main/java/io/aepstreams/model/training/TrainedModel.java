@@ -4,6 +4,7 @@ import ai.djl.Model;
 import io.aepstreams.model.backbone.AepNetwork;
 import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.backbone.StagedNetwork;
+import io.aepstreams.model.bundle.ModelParts;
 import io.aepstreams.model.data.InputSpec;
 import io.aepstreams.model.ensemble.ExitWeights;
 import java.util.List;
@@ -22,6 +23,11 @@ public record TrainedModel(
     List<String> classNames,
     List<EpochStats> history,
     int bestEpoch) implements AutoCloseable {
+
+  /** The parts pruning, calibration and export work on. */
+  public ModelParts parts() {
+    return new ModelParts(backbone, blocks, network, weights, input, classNames, model.getNDManager());
+  }
 
   @Override
   public void close() {

@@ -14,8 +14,15 @@ final class DataOptions {
   Path data = Datasets.FASHION_MNIST;
 
   @Option(names = "--validation", paramLabel = "N",
-      description = "Images held out of the training split for validation (default: ${DEFAULT-VALUE}, the paper's).")
+      description = "Images held out of the training split for validation (default: 9000, the paper's; for a "
+          + "saved model, the number it was trained with).")
+  Integer validationOption;
+
   int validation = 9000;
+
+  boolean validationGiven() {
+    return validationOption != null;
+  }
 
   @Option(names = "--limit", paramLabel = "N",
       description = "Use only the first N training and N/6 test images, for a quick run.")
@@ -30,6 +37,12 @@ final class DataOptions {
 
   /** [train, validation], split with {@code seed}. */
   List<ImageSet> trainAndValidation(long seed) {
+    if (validationOption != null) {
+      validation = validationOption;
+    }
+    if (validation < 1) {
+      throw new TrainerCli.UserError("--validation must be at least 1, got " + validation);
+    }
     ImageSet all = read(Datasets.Split.TRAIN);
     if (limit != null) {
       all = all.head(limit + validation);

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 /** {@code ./aep trainer <command>}: the offline trainer. */
 @Command(name = "aep trainer", mixinStandardHelpOptions = true, version = "AEP Streams trainer 0.1.0",
     description = "Trains, prunes, calibrates and compares AEP early-exit models (arXiv 2301.12168).",
-    subcommands = {
-        CompareCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, EvaluateCommand.class, PruneCommand.class, CalibrateCommand.class,
+        CompareCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class TrainerCli {
 
   public static void main(String[] args) {

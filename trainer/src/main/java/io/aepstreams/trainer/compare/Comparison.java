@@ -76,7 +76,7 @@ public final class Comparison {
       log.printf("%s: pruned to exits %s (validation %.2f%%, test %.2f%%)%n", scheme, subset,
           chosen.validationAccuracy() * 100, chosen.testAccuracy() * 100);
 
-      AepNetwork pruned = BundleExport.pruned(model, subset);
+      AepNetwork pruned = BundleExport.pruned(model.parts(), subset);
       SchemeResult.Footprint fullFootprint = footprint(model.network(), costs, model, setup);
       SchemeResult.Footprint prunedFootprint =
           footprint(pruned, NetworkCosts.of(pruned, model.input().shape(), manager), model, setup);
@@ -104,7 +104,7 @@ public final class Comparison {
           "epochs", model.history().size(), "bestEpoch", model.bestEpoch(),
           "learningRate", setup.training().learningRate(), "batchSize", setup.training().batchSize()));
       String name = setup.backbone().name() + "-" + scheme.name().toLowerCase();
-      BundleExport.write(bundleDir, name, model, subset, calibrated.policy(), metrics);
+      BundleExport.write(bundleDir, name, model.parts(), subset, calibrated.policy(), metrics);
       ModelBundle.zip(bundleDir, dir.resolve(name + ".zip"));
 
       List<Double> valExit = new ArrayList<>();

@@ -1,0 +1,71 @@
+package io.aepstreams.model.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aepstreams.model.backbone.BackboneSpec;
+import io.aepstreams.model.data.ImageSet;
+import io.aepstreams.model.ensemble.ExitWeights;
+import io.aepstreams.model.ensemble.WeightScheme;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AepTrainingTest {
+  private static final BackboneSpec TINY = new BackboneSpec("vgg-mini", 1, 8, 8, 2, 0.25);
+
+  @Test
+  void lossFallsAndTheBestEpochIsKept() {
+    ImageSet train = TinyData.images(256, 1);
+    ImageSet validation = TinyData.images(64, 2);
+    List<EpochStats> seen = new ArrayList<>();
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onEpoch(EpochStats stats, boolean best) {
+        seen.add(stats);
+      }
+    };
+    try (TrainedModel model = AepTraining.train(TINY, ExitWeights.of(WeightScheme.MIX, 4), train, validation,
+        new TrainingOptions(4, 32, 5e-3f, 10, 420), listener)) {
+      assertEquals(4, model.history().size());
+      assertEquals(seen, model.history());
+      assertTrue(model.history().get(3).trainLoss() < model.history().get(0).trainLoss() * 0.8,
+          "loss " + model.history().get(0).trainLoss() + " -> " + model.history().get(3).trainLoss());
+      assertEquals(4, model.history().get(0).exitAccuracies().size());
+      double best = model.history().stream().mapToDouble(EpochStats::ensembleAccuracy).max().orElseThrow();
+      assertEquals(best, model.history().get(model.bestEpoch() - 1).ensembleAccuracy());
+      // The restored checkpoint is the best epoch's, not the last one's.
+      double restored = AepTraining.ensembleAccuracy(
+          ExitEvaluation.logits(model.network(), model.input(), validation, model.model().getNDManager()),
+          model.weights());
+      assertEquals(best, restored, 1e-9);
+      assertTrue(best > 0.9, "a separable toy problem should be learnt, got " + best);
+    }
+  }
+
+  @Test
+  void sameSeedSameResult() {
+    ImageSet train = TinyData.images(64, 1);
+    ImageSet validation = TinyData.images(32, 2);
+    TrainingOptions options = new TrainingOptions(1, 32, 1e-3f, 10, 7);
+    double first;
+    try (TrainedModel model = AepTraining.train(TINY, ExitWeights.of(WeightScheme.UNIF, 4), train, validation,
+        options, TrainingListener.NONE)) {
+      first = model.history().get(0).trainLoss();
+    }
+    try (TrainedModel model = AepTraining.train(TINY, ExitWeights.of(WeightScheme.UNIF, 4), train, validation,
+        options, TrainingListener.NONE)) {
+      assertEquals(first, model.history().get(0).trainLoss(), 1e-6);
+    }
+  }
+
+  @Test
+  void singleTrainsOnlyTheLastExit() {
+    try (TrainedModel model = AepTraining.train(TINY, ExitWeights.of(WeightScheme.SINGLE, 4),
+        TinyData.images(64, 1), TinyData.images(32, 2), new TrainingOptions(1, 32, 1e-3f, 10, 7),
+        TrainingListener.NONE)) {
+      assertEquals(List.of(4), model.network().exits());
+      assertEquals(1, model.history().get(0).exitAccuracies().size());
+    }
+  }
+}
