@@ -1,5 +1,6 @@
 package io.aepstreams.model.training;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -11,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.aepstreams.model.DeviceSpec;
 import io.aepstreams.model.backbone.AepNetwork;
 import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.backbone.Backbones;
@@ -59,12 +61,14 @@ public final class AepTraining {
     InputSpec input = InputSpec.of(train);
     Engine.getInstance().setRandomSeed((int) options.seed());
     AepNetwork network = new AepNetwork(blocks, exits);
-    Model model = Model.newInstance(backbone.name() + "-" + weights.scheme().name().toLowerCase());
+    Device device = DeviceSpec.parse(options.device());
+    Model model = Model.newInstance(backbone.name() + "-" + weights.scheme().name().toLowerCase(), device);
     model.setBlock(network);
     List<EpochStats> history = new ArrayList<>();
     int bestEpoch = 0;
     try {
       DefaultTrainingConfig config = new DefaultTrainingConfig(new EnsembleLoss(weights.a()))
+          .optDevices(new Device[] {device})
           .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(options.learningRate())).build());
       try (Trainer trainer = model.newTrainer(config)) {
         trainer.initialize(new Shape(options.batchSize()).addAll(input.shape()));

@@ -36,13 +36,17 @@ final class TrainingFlags {
       + "(default: 420).")
   Long seed;
 
+  @Option(names = "--device", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}); a GPU needs PyTorch's "
+      + "CUDA natives, see the README.")
+  String device = "cpu";
+
   TrainingOptions options() {
     TrainingOptions base = paper ? TrainingOptions.paper() : new TrainingOptions(10, 64, 1e-3f, 12, 420);
     return new TrainingOptions(epochs != null ? epochs : base.maxEpochs(),
         batchSize != null ? batchSize : base.batchSize(),
         learningRate != null ? learningRate : base.learningRate(),
         patience != null ? patience : base.patience(),
-        seed != null ? seed : base.seed());
+        seed != null ? seed : base.seed(), device);
   }
 
   BackboneSpec spec(ImageSet train) {
