@@ -1,0 +1,147 @@
+package io.aepstreams.streams.config;
+
+import io.aepstreams.model.policy.Confidence;
+import io.aepstreams.model.policy.ExitPolicy;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What one instance does: which model, which stages, on which device, with which topics, exit policy and limits;
+ * plus every other setting, passed through to Kafka Streams and its clients (bootstrap servers, security,
+ * {@code schema.registry.url}, ...). Read from a properties file, then from environment variables
+ * {@code AEP_CONFIG_<KEY>} ({@code _} for {@code .}, {@code __} for {@code -}: {@code AEP_CONFIG_BOOTSTRAP_SERVERS},
+ * {@code AEP_CONFIG_AEP_STAGES}).
+ *
+ * @param stages the stage range this instance runs; empty means every stage of the bundle
+ * @param policy an override of the bundle's exit policy; empty means the bundle's
+ */
+public record AppConfig(
+    Path model,
+    Optional<StageRange> stages,
+    String device,
+    Topics topics,
+    Optional<ExitPolicy> policy,
+    DecodeLimits limits,
+    String applicationIdPrefix,
+    String instance,
+    Map<String, Object> kafka) {
+
+  public static final String MODEL = "aep.model";
+  public static final String STAGES = "aep.stages";
+  public static final String DEVICE = "aep.device";
+  public static final String POLICY = "aep.policy";
+  public static final String CONFIDENCE = "aep.confidence";
+  public static final String TOPIC_IMAGES = "aep.topic.images";
+  public static final String TOPIC_CLASSIFICATIONS = "aep.topic.classifications";
+  public static final String TOPIC_STAGE_PREFIX = "aep.topic.stage-prefix";
+  public static final String TOPIC_DLQ = "aep.topic.dlq";
+  public static final String MAX_PAYLOAD_BYTES = "aep.decode.max-payload-bytes";
+  public static final String MAX_PIXELS = "aep.decode.max-pixels";
+  public static final String APPLICATION_ID_PREFIX = "aep.application-id-prefix";
+  public static final String INSTANCE = "aep.instance";
+  public static final String ENV_PREFIX = "AEP_CONFIG_";
+
+  public AppConfig {
+    kafka = Map.copyOf(kafka);
+  }
+
+  /** Reads the {@code aep.*} keys; every other key is a Kafka setting. */
+  public static AppConfig from(Map<String, String> settings) {
+    Map<String, Object> kafka = new LinkedHashMap<>();
+    settings.forEach((key, value) -> {
+      if (!key.startsWith("aep.")) {
+        kafka.put(key, value);
+      }
+    });
+    String model = settings.get(MODEL);
+    if (model == null || model.isBlank()) {
+      throw new IllegalArgumentException(MODEL + " is required: the model bundle (directory or .zip)");
+    }
+    Topics topics = new Topics(
+        settings.getOrDefault(TOPIC_IMAGES, Topics.DEFAULT.images()),
+        settings.getOrDefault(TOPIC_CLASSIFICATIONS, Topics.DEFAULT.classifications()),
+        settings.getOrDefault(TOPIC_STAGE_PREFIX, Topics.DEFAULT.stagePrefix()),
+        settings.getOrDefault(TOPIC_DLQ, Topics.DEFAULT.dlq()));
+    DecodeLimits limits = new DecodeLimits(
+        (int) number(settings, MAX_PAYLOAD_BYTES, DecodeLimits.DEFAULT.maxPayloadBytes()),
+        number(settings, MAX_PIXELS, DecodeLimits.DEFAULT.maxPixels()));
+    Optional<StageRange> stages = Optional.ofNullable(settings.get(STAGES)).filter(s -> !s.isBlank()
+        && !s.equals("all")).map(StageRange::parse);
+    return new AppConfig(Path.of(model), stages, settings.getOrDefault(DEVICE, "cpu"), topics,
+        policy(settings.get(POLICY), settings.get(CONFIDENCE)), limits,
+        settings.getOrDefault(APPLICATION_ID_PREFIX, "aep-streams"),
+        settings.getOrDefault(INSTANCE, hostName()), kafka);
+  }
+
+  /** A properties file overlaid with {@code AEP_CONFIG_*} environment variables. */
+  public static Map<String, String> layered(Properties file, Map<String, String> environment) {
+    Map<String, String> settings = new HashMap<>();
+    file.stringPropertyNames().forEach(key -> settings.put(key, file.getProperty(key).strip()));
+    environment.forEach((name, value) -> {
+      if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+        String key = name.substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT)
+            .replace("__", "-").replace('_', '.');
+        settings.put(key, value);
+      }
+    });
+    return settings;
+  }
+
+  /** "bundle" (or unset): the bundle's own; "off": every stage for every image; "2:0.9,3:0.8": thresholds. */
+  static Optional<ExitPolicy> policy(String text, String confidence) {
+    Confidence measure;
+    try {
+      measure = confidence == null ? null : Confidence.valueOf(confidence.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(CONFIDENCE + " must be MAX_SOFTMAX, MARGIN or ENTROPY, got " + confidence);
+    }
+    if (text == null || text.isBlank() || text.strip().equals("bundle")) {
+      return Optional.empty();
+    }
+    Confidence chosen = measure == null ? Confidence.MAX_SOFTMAX : measure;
+    if (text.strip().equals("off")) {
+      return Optional.of(ExitPolicy.off(chosen));
+    }
+    Map<Integer, Double> thresholds = new LinkedHashMap<>();
+    for (String part : text.split(",")) {
+      String[] kv = part.split(":");
+      try {
+        thresholds.put(Integer.parseInt(kv[0].strip()), Double.parseDouble(kv[1].strip()));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(POLICY + " must be bundle, off, or stage:threshold pairs like 1:0.9,2:0.8;"
+            + " got '" + text + "'");
+      }
+    }
+    return Optional.of(new ExitPolicy(chosen, thresholds));
+  }
+
+  private static long number(Map<String, String> settings, String key, long fallback) {
+    String value = settings.get(key);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long n = Long.parseLong(value.strip());
+      if (n < 1) {
+        throw new IllegalArgumentException(key + " must be positive, got " + value);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  private static String hostName() {
+    String host = System.getenv("HOSTNAME");
+    return host == null || host.isBlank() ? "local" : host;
+  }
+
+  /** The Kafka Streams application id of this instance's stage range: one per range. */
+  public String applicationId(StageRange range) {
+    return applicationIdPrefix + "-stages-" + range.first() + "-" + range.last();
+  }
+}

@@ -1,0 +1,143 @@
+package io.aepstreams.streams.decode;
+
+import static io.aepstreams.streams.decode.RejectedRecordException.Reason;
+
+import io.aepstreams.model.data.ImageFolderReader;
+import io.aepstreams.model.data.InputSpec;
+import io.aepstreams.records.ImageEncoding;
+import io.aepstreams.records.ImageRecord;
+import io.aepstreams.streams.config.DecodeLimits;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Turns an ImageRecord into the model's input: RAW_U8 (grayscale or RGB, channels last), PNG or JPEG; converted to
+ * the model's channels, resized (bilinear) to its size and normalised with its mean and std. Sizes are checked
+ * against the limits before anything is decoded.
+ */
+public final class ImageDecoder {
+  private final InputSpec input;
+  private final DecodeLimits limits;
+
+  public ImageDecoder(InputSpec input, DecodeLimits limits) {
+    this.input = input;
+    this.limits = limits;
+  }
+
+  /** The normalised (channels, height, width) input for {@code image}. */
+  public float[] decode(ImageRecord image) {
+    ByteBuffer data = image.getData();
+    int bytes = data.remaining();
+    if (bytes > limits.maxPayloadBytes()) {
+      throw new RejectedRecordException(Reason.PAYLOAD_TOO_LARGE, "image '" + image.getId() + "' has " + bytes
+          + " bytes of data; the limit is " + limits.maxPayloadBytes());
+    }
+    byte[] pixels = switch (image.getEncoding()) {
+      case RAW_U8 -> raw(image, data);
+      case PNG, JPEG -> encoded(image, data);
+      default -> throw new RejectedRecordException(Reason.UNKNOWN_ENCODING, "image '" + image.getId()
+          + "' has encoding " + image.getEncoding() + "; this version reads RAW_U8, PNG and JPEG");
+    };
+    float[] out = new float[input.imageBytes()];
+    input.normalize(pixels, 0, 1, out);
+    return out;
+  }
+
+  private byte[] raw(ImageRecord image, ByteBuffer data) {
+    Integer width = image.getWidth();
+    Integer height = image.getHeight();
+    Integer channels = image.getChannels();
+    if (width == null || height == null || channels == null || width < 1 || height < 1) {
+      throw new RejectedRecordException(Reason.BAD_DIMENSIONS, "RAW_U8 image '" + image.getId()
+          + "' needs width, height and channels; got " + width + "x" + height + "x" + channels);
+    }
+    if (channels != 1 && channels != 3) {
+      throw new RejectedRecordException(Reason.UNSUPPORTED_CHANNELS, "image '" + image.getId() + "' has "
+          + channels + " channels; RAW_U8 takes 1 (grayscale) or 3 (RGB)");
+    }
+    checkPixels(image, (long) width * height);
+    long expected = (long) width * height * channels;
+    if (data.remaining() != expected) {
+      throw new RejectedRecordException(Reason.BAD_DIMENSIONS, "RAW_U8 image '" + image.getId() + "' of "
+          + width + "x" + height + "x" + channels + " needs " + expected + " bytes, got " + data.remaining());
+    }
+    byte[] hwc = new byte[(int) expected];
+    data.duplicate().get(hwc);
+    if (width == input.width() && height == input.height() && channels == input.channels()) {
+      return channels == 1 ? hwc : channelsFirst(hwc, width * height);
+    }
+    BufferedImage buffered = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    for (int p = 0; p < width * height; p++) {
+      int r = hwc[p * channels] & 0xff;
+      int g = channels == 1 ? r : hwc[p * 3 + 1] & 0xff;
+      int b = channels == 1 ? r : hwc[p * 3 + 2] & 0xff;
+      buffered.setRGB(p % width, p / width, (r << 16) | (g << 8) | b);
+    }
+    return ImageFolderReader.toChannelFirst(buffered, input.channels(), input.height(), input.width());
+  }
+
+  private static byte[] channelsFirst(byte[] hwc, int plane) {
+    byte[] chw = new byte[hwc.length];
+    for (int p = 0; p < plane; p++) {
+      chw[p] = hwc[p * 3];
+      chw[plane + p] = hwc[p * 3 + 1];
+      chw[2 * plane + p] = hwc[p * 3 + 2];
+    }
+    return chw;
+  }
+
+  private byte[] encoded(ImageRecord image, ByteBuffer data) {
+    byte[] bytes = new byte[data.remaining()];
+    data.duplicate().get(bytes);
+    BufferedImage decoded;
+    try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+      if (!readers.hasNext()) {
+        throw new RejectedRecordException(Reason.UNDECODABLE_IMAGE, "image '" + image.getId() + "' is not a "
+            + image.getEncoding() + " image (no decoder recognises its bytes)");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(stream);
+        // the header alone tells the size: refuse huge images before decoding them
+        checkPixels(image, (long) reader.getWidth(0) * reader.getHeight(0));
+        decoded = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof RejectedRecordException rejected) {
+        throw rejected;
+      }
+      throw new RejectedRecordException(Reason.UNDECODABLE_IMAGE, "image '" + image.getId() + "' cannot be decoded "
+          + "as " + image.getEncoding() + ": " + e.getMessage());
+    }
+    if ((image.getWidth() != null && image.getWidth() != decoded.getWidth())
+        || (image.getHeight() != null && image.getHeight() != decoded.getHeight())) {
+      throw new RejectedRecordException(Reason.BAD_DIMENSIONS, "image '" + image.getId() + "' says "
+          + image.getWidth() + "x" + image.getHeight() + " but its " + image.getEncoding() + " data is "
+          + decoded.getWidth() + "x" + decoded.getHeight());
+    }
+    return ImageFolderReader.toChannelFirst(decoded, input.channels(), input.height(), input.width());
+  }
+
+  private void checkPixels(ImageRecord image, long pixels) {
+    if (pixels > limits.maxPixels()) {
+      throw new RejectedRecordException(Reason.TOO_MANY_PIXELS, "image '" + image.getId() + "' has " + pixels
+          + " pixels; the limit is " + limits.maxPixels());
+    }
+  }
+
+  /** For producers: the encoding a file name suggests. */
+  public static ImageEncoding encodingOf(String fileName) {
+    String lower = fileName.toLowerCase(java.util.Locale.ROOT);
+    return lower.endsWith(".png") ? ImageEncoding.PNG
+        : lower.endsWith(".jpg") || lower.endsWith(".jpeg") ? ImageEncoding.JPEG : ImageEncoding.RAW_U8;
+  }
+}

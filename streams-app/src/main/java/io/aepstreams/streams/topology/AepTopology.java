@@ -1,0 +1,130 @@
+package io.aepstreams.streams.topology;
+
+import ai.djl.ndarray.NDManager;
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.model.bundle.StagedModel;
+import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.records.Classification;
+import io.aepstreams.records.ImageRecord;
+import io.aepstreams.records.PartialInference;
+import io.aepstreams.schemas.wire.AvroSerde;
+import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.StageRange;
+import io.aepstreams.streams.decode.ImageDecoder;
+import io.aepstreams.streams.dlq.DeadLetterHandlers;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * The topology of one instance (DESIGN.md 5), built by a plain method so that tests build exactly what runs:
+ *
+ * <pre>
+ * images -> decode -> stage 1 -> stage 2 -> ... -> stage n
+ *                       |exit      |exit             |always
+ *                       v          v                 v
+ *                               classifications        (failures -> dlq)
+ * </pre>
+ *
+ * An instance that starts after stage 1 reads {@code aep.stage-k} instead of images; one that ends before the
+ * bundle's last stage writes the images still going to {@code aep.stage-(last+1)}.
+ */
+public final class AepTopology {
+  public static final String IMAGES_SOURCE = "images";
+  public static final String DECODE = "decode";
+  public static final String HANDOFF_SOURCE = "handoff-in";
+  public static final String RESUME = "resume";
+  public static final String CLASSIFICATIONS_SINK = "classifications";
+  public static final String HANDOFF_SINK = "handoff-out";
+
+  private AepTopology() {}
+
+  /** The stage range {@code config} asks for, checked against the bundle: every stage if none is given. */
+  public static StageRange range(AppConfig config, Manifest manifest) {
+    int deepest = manifest.stages().size();
+    StageRange range = config.stages().orElse(new StageRange(1, deepest));
+    if (range.last() > deepest) {
+      throw new IllegalArgumentException("stages " + range + " asked for, but model " + manifest.name() + " has "
+          + "stages 1-" + deepest);
+    }
+    return range;
+  }
+
+  public static String stageNode(int stage) {
+    return "stage-" + stage;
+  }
+
+  /**
+   * The topology for {@code model}'s loaded stages. {@code manager} is the parent of the per-image managers; the
+   * model's blocks are shared by every task (inference only reads parameters).
+   */
+  public static Topology build(AppConfig config, StagedModel model, NDManager manager) {
+    Manifest manifest = model.manifest();
+    StageRange range = new StageRange(model.first(), model.last());
+    ExitPolicy policy = config.policy().orElse(manifest.policy());
+    boolean handsOff = range.last() < manifest.stages().size();
+
+    Topology topology = new Topology();
+    String firstParent;
+    if (range.first() == 1) {
+      AvroSerde<ImageRecord> images = serde(ImageRecord.class, config);
+      topology.addSource(IMAGES_SOURCE, Serdes.ByteArray().deserializer(), images.deserializer(),
+          config.topics().images());
+      ImageDecoder decoder = new ImageDecoder(manifest.input(), config.limits());
+      topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, manifest.input()), IMAGES_SOURCE);
+      firstParent = DECODE;
+    } else {
+      AvroSerde<PartialInference> handoff = serde(PartialInference.class, config);
+      topology.addSource(HANDOFF_SOURCE, Serdes.ByteArray().deserializer(), handoff.deserializer(),
+          config.topics().stage(range.first()));
+      topology.addProcessor(RESUME, () -> new HandoffReader(manifest, range.first()), HANDOFF_SOURCE);
+      firstParent = RESUME;
+    }
+    String[] stageNodes = new String[range.last() - range.first() + 1];
+    String parent = firstParent;
+    for (int stage = range.first(); stage <= range.last(); stage++) {
+      int s = stage;
+      String next = stage < range.last() ? stageNode(stage + 1) : null;
+      String handoffChild = stage == range.last() && handsOff ? HANDOFF_SINK : null;
+      topology.addProcessor(stageNode(stage), () -> new StageProcessor(s, model, policy, CLASSIFICATIONS_SINK, next,
+          handoffChild, config.instance(), manager), parent);
+      stageNodes[stage - range.first()] = stageNode(stage);
+      parent = stageNode(stage);
+    }
+    AvroSerde<Classification> results = serde(Classification.class, config);
+    topology.addSink(CLASSIFICATIONS_SINK, config.topics().classifications(), Serdes.ByteArray().serializer(),
+        results.serializer(), stageNodes);
+    if (handsOff) {
+      AvroSerde<PartialInference> handoff = serde(PartialInference.class, config);
+      topology.addSink(HANDOFF_SINK, config.topics().stage(range.last() + 1), Serdes.ByteArray().serializer(),
+          handoff.serializer(), stageNode(range.last()));
+    }
+    return topology;
+  }
+
+  /**
+   * Kafka Streams settings for this instance: its application id (one per stage range), the dead-letter queue and
+   * its handlers, then every Kafka setting from the configuration, which may override any of these.
+   */
+  public static Properties streamsProperties(AppConfig config, StageRange range) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId(range));
+    props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.topics().dlq());
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterHandlers.Deserialization.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class.getName());
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class.getName());
+    // A result is worth little late: commit often, so a restart replays little.
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+    props.putAll(config.kafka());
+    return props;
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> AvroSerde<T> serde(Class<T> type,
+      AppConfig config) {
+    AvroSerde<T> serde = new AvroSerde<>(type);
+    serde.configure(config.kafka(), false);
+    return serde;
+  }
+}

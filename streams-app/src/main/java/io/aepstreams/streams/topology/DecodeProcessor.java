@@ -1,0 +1,38 @@
+package io.aepstreams.streams.topology;
+
+import io.aepstreams.model.data.InputSpec;
+import io.aepstreams.records.ImageRecord;
+import io.aepstreams.records.SourceOffset;
+import io.aepstreams.streams.decode.ImageDecoder;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** Decodes and normalises an image for stage 1; a bad one is rejected (and so dead-lettered) with its reason. */
+final class DecodeProcessor extends ContextualProcessor<byte[], ImageRecord, byte[], InFlight> {
+  private final ImageDecoder decoder;
+  private final InputSpec input;
+
+  DecodeProcessor(ImageDecoder decoder, InputSpec input) {
+    this.decoder = decoder;
+    this.input = input;
+  }
+
+  @Override
+  public void process(Record<byte[], ImageRecord> record) {
+    ImageRecord image = record.value();
+    if (image == null) {
+      return; // a tombstone: nothing to classify
+    }
+    float[] tensor = decoder.decode(image);
+    SourceOffset source = context().recordMetadata()
+        .map(m -> new SourceOffset(m.topic(), m.partition(), m.offset()))
+        .orElse(null);
+    InFlight flight = new InFlight(image.getId(), image.getLabel(), image.getSentAt(), source,
+        Map.copyOf(image.getAttributes()), record.key(), tensor,
+        new long[] {input.channels(), input.height(), input.width()}, null, 0, List.of(), List.of());
+    context().forward(record.withValue(flight));
+  }
+
+}

@@ -1,0 +1,95 @@
+package io.aepstreams.streams.topology;
+
+import static io.aepstreams.streams.decode.RejectedRecordException.Reason;
+
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.records.PartialInference;
+import io.aepstreams.records.TensorDType;
+import io.aepstreams.streams.decode.RejectedRecordException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Takes an image handed over by the instance that ran the stages before this one. A record from another model
+ * version, for another stage, or with a tensor of the wrong shape is rejected with that reason: never misread.
+ */
+final class HandoffReader extends ContextualProcessor<byte[], PartialInference, byte[], InFlight> {
+  private final Manifest manifest;
+  private final int firstStage;
+
+  HandoffReader(Manifest manifest, int firstStage) {
+    this.manifest = manifest;
+    this.firstStage = firstStage;
+  }
+
+  @Override
+  public void process(Record<byte[], PartialInference> record) {
+    PartialInference partial = record.value();
+    if (partial == null) {
+      return;
+    }
+    if (!manifest.version().equals(partial.getModelVersion())) {
+      throw new RejectedRecordException(Reason.MODEL_VERSION_MISMATCH, "image '" + partial.getId()
+          + "' was computed by model version " + partial.getModelVersion() + " (" + partial.getModelName()
+          + "); this instance serves " + manifest.version() + " (" + manifest.name() + ")");
+    }
+    if (partial.getNextStage() != firstStage) {
+      throw new RejectedRecordException(Reason.WRONG_STAGE, "image '" + partial.getId() + "' needs stage "
+          + partial.getNextStage() + "; this instance starts at stage " + firstStage);
+    }
+    List<Long> expected = manifest.stage(firstStage).inputShape();
+    List<Long> shape = partial.getTensor().getShape().stream().map(Integer::longValue).toList();
+    if (!expected.equals(shape)) {
+      throw new RejectedRecordException(Reason.TENSOR_SHAPE_MISMATCH, "image '" + partial.getId()
+          + "' carries a tensor of shape " + shape + "; stage " + firstStage + " takes " + expected);
+    }
+    if (partial.getTensor().getDtype() != TensorDType.FLOAT32) {
+      throw new RejectedRecordException(Reason.MALFORMED_TENSOR, "image '" + partial.getId() + "' carries a "
+          + partial.getTensor().getDtype() + " tensor; stage " + firstStage + " takes FLOAT32");
+    }
+    long elements = expected.stream().mapToLong(Long::longValue).reduce(1, (x, y) -> x * y);
+    ByteBuffer data = partial.getTensor().getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    if (data.remaining() != elements * Float.BYTES) {
+      throw new RejectedRecordException(Reason.MALFORMED_TENSOR, "image '" + partial.getId() + "' carries "
+          + data.remaining() + " tensor bytes; shape " + shape + " in FLOAT32 needs " + elements * Float.BYTES);
+    }
+    float[] tensor = new float[(int) elements];
+    data.asFloatBuffer().get(tensor);
+    float[] scores = null;
+    double bSum = 0;
+    if (!partial.getEnsembleScores().isEmpty()) {
+      if (partial.getEnsembleScores().size() != manifest.classNames().size()) {
+        throw new RejectedRecordException(Reason.MALFORMED_TENSOR, "image '" + partial.getId() + "' carries "
+            + partial.getEnsembleScores().size() + " ensemble scores for a model of "
+            + manifest.classNames().size() + " classes");
+      }
+      scores = new float[partial.getEnsembleScores().size()];
+      for (int i = 0; i < scores.length; i++) {
+        scores[i] = partial.getEnsembleScores().get(i);
+      }
+      for (int stage : partial.getExitsRun()) {
+        Manifest.Exit exit = manifest.exit(stage);
+        if (exit == null) {
+          throw new RejectedRecordException(Reason.MODEL_VERSION_MISMATCH, "image '" + partial.getId()
+              + "' ran exit " + stage + ", which this model does not keep");
+        }
+        bSum += exit.b();
+      }
+    }
+    byte[] key = partial.getOriginalKey() == null ? record.key() : bytes(partial.getOriginalKey());
+    InFlight flight = new InFlight(partial.getId(), partial.getLabel(), partial.getSentAt(), partial.getSource(),
+        Map.copyOf(partial.getAttributes()), key, tensor, expected.stream().mapToLong(Long::longValue).toArray(),
+        scores, bSum, partial.getExitsRun(), partial.getStageTimings());
+    context().forward(record.withValue(flight));
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] out = new byte[buffer.remaining()];
+    buffer.duplicate().get(out);
+    return out;
+  }
+}

@@ -1,0 +1,288 @@
+package io.aepstreams.streams.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import io.aepstreams.model.bundle.StagedModel;
+import io.aepstreams.records.Classification;
+import io.aepstreams.records.ImageEncoding;
+import io.aepstreams.records.ImageRecord;
+import io.aepstreams.records.PartialInference;
+import io.aepstreams.schemas.registry.InMemorySchemaRegistry;
+import io.aepstreams.schemas.wire.AvroSerde;
+import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.StageRange;
+import io.aepstreams.streams.dlq.DeadLetters;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The production topology on TopologyTestDriver, with a small trained bundle and an in-memory registry. */
+class AepTopologyTest {
+  @TempDir static Path dir;
+  static TinyBundle bundle;
+  static NDManager manager;
+  private final String scope = "ttd-" + UUID.randomUUID();
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @BeforeAll
+  static void trainBundle() {
+    bundle = TinyBundle.write(dir.resolve("tiny"));
+    manager = NDManager.newBaseManager();
+  }
+
+  @AfterAll
+  static void closeManager() {
+    manager.close();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+    InMemorySchemaRegistry.dropScope(scope);
+  }
+
+  private AppConfig config(String stages, String policy) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(AppConfig.MODEL, bundle.dir.toString());
+    settings.put("schema.registry.url", "mock://" + scope);
+    settings.put("bootstrap.servers", "unused:9092");
+    if (stages != null) {
+      settings.put(AppConfig.STAGES, stages);
+    }
+    if (policy != null) {
+      settings.put(AppConfig.POLICY, policy);
+    }
+    return AppConfig.from(settings);
+  }
+
+  /** A driver for the instance {@code config} describes. */
+  private TopologyTestDriver driver(AppConfig config) {
+    StageRange range = AepTopology.range(config, bundle.manifest);
+    StagedModel model = new StagedModel(bundle.open(), range.first(), range.last(), manager);
+    TopologyTestDriver driver = new TopologyTestDriver(AepTopology.build(config, model, manager),
+        AepTopology.streamsProperties(config, range));
+    open.add(driver);
+    open.add(model);
+    return driver;
+  }
+
+  private <T extends org.apache.avro.specific.SpecificRecord> AvroSerde<T> serde(Class<T> type) {
+    AvroSerde<T> serde = new AvroSerde<>(type);
+    serde.configure(Map.of("schema.registry.url", "mock://" + scope), false);
+    return serde;
+  }
+
+  static ImageRecord raw(int i) {
+    byte[] pixels = new byte[64];
+    System.arraycopy(TinyBundle.IMAGES.pixels(), i * 64, pixels, 0, 64);
+    return ImageRecord.newBuilder().setId("img-" + i).setEncoding(ImageEncoding.RAW_U8)
+        .setData(ByteBuffer.wrap(pixels)).setWidth(8).setHeight(8).setChannels(1)
+        .setLabel(TinyBundle.IMAGES.labels()[i]).setSentAt(Instant.ofEpochMilli(1000 + i)).build();
+  }
+
+  private TestInputTopic<byte[], ImageRecord> images(TopologyTestDriver driver) {
+    return driver.createInputTopic("aep.images", new ByteArraySerializer(), serde(ImageRecord.class).serializer());
+  }
+
+  private TestOutputTopic<byte[], Classification> results(TopologyTestDriver driver) {
+    return driver.createOutputTopic("aep.classifications", new ByteArrayDeserializer(),
+        serde(Classification.class).deserializer());
+  }
+
+  private Map<String, Classification> runAll(TopologyTestDriver driver) {
+    TestInputTopic<byte[], ImageRecord> in = images(driver);
+    for (int i = 0; i < TinyBundle.IMAGES.size(); i++) {
+      in.pipeInput(("k" + i).getBytes(), raw(i));
+    }
+    return byId(results(driver).readValuesToList());
+  }
+
+  private static Map<String, Classification> byId(List<Classification> results) {
+    Map<String, Classification> map = new LinkedHashMap<>();
+    for (Classification c : results) {
+      assertEquals(null, map.put(c.getId(), c), "one result per image: " + c.getId());
+    }
+    return map;
+  }
+
+  @Test
+  void confidentImagesExitAtStageOneAndTheRestLater() {
+    Map<String, Classification> results = runAll(driver(config(null, null)));
+    assertEquals(TinyBundle.IMAGES.size(), results.size());
+    int early = 0;
+    for (int i = 0; i < TinyBundle.IMAGES.size(); i++) {
+      Classification c = results.get("img-" + i);
+      boolean confident = bundle.exit1Confidence[i] >= bundle.threshold;
+      assertEquals(confident ? 1 : 4, c.getExitStage(), "image " + i + " confidence " + bundle.exit1Confidence[i]);
+      assertEquals(c.getExitStage(), c.getStageTimings().size(), "one timing per stage run");
+      early += confident ? 1 : 0;
+    }
+    assertTrue(early > 0 && early < TinyBundle.IMAGES.size(), "both paths taken: " + early + " early");
+    Classification first = results.get("img-0");
+    assertEquals(bundle.manifest.version(), first.getModelVersion());
+    assertEquals(TinyBundle.IMAGES.labels()[0], first.getLabel());
+    assertEquals(Instant.ofEpochMilli(1000), first.getSentAt());
+    assertEquals(List.of("top", "bottom").get(first.getClassIndex()), first.getClassName());
+    assertEquals(2, first.getProbabilities().size());
+    assertNotNull(first.getSource());
+    assertEquals("aep.images", first.getSource().getTopic());
+  }
+
+  @Test
+  void policyOffRunsEveryStage() {
+    Map<String, Classification> results = runAll(driver(config(null, "off")));
+    assertEquals(TinyBundle.IMAGES.size(), results.size());
+    results.values().forEach(c -> assertEquals(4, c.getExitStage(), c.getId()));
+  }
+
+  @Test
+  void theLastStageAlwaysAnswers() {
+    // No confidence reaches 2: nothing may leave early, and the last stage answers anyway.
+    Map<String, Classification> results = runAll(driver(config(null, "1:2,2:2,3:2,4:2")));
+    assertEquals(TinyBundle.IMAGES.size(), results.size());
+    results.values().forEach(c -> assertEquals(4, c.getExitStage(), c.getId()));
+  }
+
+  @Test
+  void splitDeploymentGivesTheSameResultsAsOneProcess() {
+    Map<String, Classification> single = runAll(driver(config(null, null)));
+
+    TopologyTestDriver edge = driver(config("1", null));
+    TopologyTestDriver rest = driver(config("2-4", null));
+    TestInputTopic<byte[], ImageRecord> in = images(edge);
+    for (int i = 0; i < TinyBundle.IMAGES.size(); i++) {
+      in.pipeInput(("k" + i).getBytes(), raw(i));
+    }
+    TestOutputTopic<byte[], byte[]> handoff = edge.createOutputTopic("aep.stage-2", new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+    TestInputTopic<byte[], byte[]> restIn = rest.createInputTopic("aep.stage-2", new ByteArraySerializer(),
+        new ByteArraySerializer());
+    List<TestRecord<byte[], byte[]>> handed = handoff.readRecordsToList();
+    for (TestRecord<byte[], byte[]> record : handed) {
+      restIn.pipeInput(record.key(), record.value());
+    }
+    Map<String, Classification> split = new LinkedHashMap<>(byId(results(edge).readValuesToList()));
+    split.putAll(byId(results(rest).readValuesToList()));
+
+    assertEquals(single.keySet(), split.keySet());
+    for (String id : single.keySet()) {
+      Classification a = single.get(id);
+      Classification b = split.get(id);
+      assertEquals(a.getClassIndex(), b.getClassIndex(), id);
+      assertEquals(a.getConfidence(), b.getConfidence(), 0.0, id);
+      assertEquals(a.getExitStage(), b.getExitStage(), id);
+      assertEquals(a.getProbabilities(), b.getProbabilities(), id);
+    }
+    assertTrue(handed.size() > 0 && handed.size() < single.size());
+    for (TestRecord<byte[], byte[]> record : handed) {
+      assertTrue(new String(record.key()).startsWith("k"), "keys stay as produced");
+    }
+  }
+
+  @Test
+  void badRecordsGoToTheDeadLetterQueueWithTheirReasonAndGoodOnesStillGetResults() throws IOException {
+    TopologyTestDriver driver = driver(config(null, "off"));
+    TestInputTopic<byte[], ImageRecord> in = images(driver);
+    TestInputTopic<byte[], byte[]> rawIn = driver.createInputTopic("aep.images", new ByteArraySerializer(),
+        new ByteArraySerializer());
+
+    in.pipeInput("good-0".getBytes(), raw(0));
+    rawIn.pipeInput("not-avro".getBytes(), "{\"id\": 1}".getBytes());
+    ImageRecord wrongSize = ImageRecord.newBuilder(raw(1)).setId("wrong-size").setWidth(9).build();
+    in.pipeInput("wrong-size".getBytes(), wrongSize);
+    ImageRecord garbage = ImageRecord.newBuilder(raw(2)).setId("garbage").setEncoding(ImageEncoding.PNG)
+        .setWidth(null).setHeight(null).build();
+    in.pipeInput("garbage".getBytes(), garbage);
+    ImageRecord huge = ImageRecord.newBuilder(raw(3)).setId("huge").setWidth(100_000).setHeight(100_000)
+        .setData(ByteBuffer.wrap(new byte[64])).build();
+    in.pipeInput("huge".getBytes(), huge);
+    ImageRecord png = ImageRecord.newBuilder(raw(4)).setId("png").setEncoding(ImageEncoding.PNG)
+        .setData(ByteBuffer.wrap(png(4))).build();
+    in.pipeInput("png".getBytes(), png);
+    in.pipeInput("good-5".getBytes(), raw(5));
+
+    Map<String, Classification> results = byId(results(driver).readValuesToList());
+    assertEquals(List.of("img-0", "png", "img-5"), new ArrayList<>(results.keySet()));
+    Map<String, Classification> reference = runAll(driver(config(null, "off")));
+    assertEquals(reference.get("img-4").getProbabilities(), results.get("png").getProbabilities(),
+        "a lossless PNG gives what the raw pixels give");
+
+    List<TestRecord<byte[], byte[]>> dead = driver.createOutputTopic("aep.dlq", new ByteArrayDeserializer(),
+        new ByteArrayDeserializer()).readRecordsToList();
+    Map<String, String> reasons = new LinkedHashMap<>();
+    for (TestRecord<byte[], byte[]> record : dead) {
+      reasons.put(new String(record.key()), DeadLetters.header(record.headers(), DeadLetters.REASON));
+      assertNotNull(record.value(), "the original bytes are kept");
+      assertNotNull(DeadLetters.header(record.headers(), DeadLetters.MESSAGE));
+      assertEquals("aep.images", DeadLetters.header(record.headers(), DeadLetters.TOPIC));
+    }
+    assertEquals(Map.of("not-avro", "BAD_MAGIC_BYTE", "wrong-size", "BAD_DIMENSIONS", "garbage", "UNDECODABLE_IMAGE",
+        "huge", "TOO_MANY_PIXELS"), reasons);
+    assertEquals("{\"id\": 1}", new String(dead.get(0).value()));
+  }
+
+  @Test
+  void handedOffRecordsOfAnotherModelOrShapeAreRejected() {
+    TopologyTestDriver edge = driver(config("1", "off"));
+    images(edge).pipeInput("k".getBytes(), raw(0));
+    AvroSerde<PartialInference> serde = serde(PartialInference.class);
+    PartialInference good = serde.deserializer().deserialize("aep.stage-2", edge.createOutputTopic("aep.stage-2",
+        new ByteArrayDeserializer(), new ByteArrayDeserializer()).readValue());
+
+    TopologyTestDriver rest = driver(config("2-4", "off"));
+    TestInputTopic<byte[], PartialInference> in = rest.createInputTopic("aep.stage-2", new ByteArraySerializer(),
+        serde.serializer());
+    in.pipeInput("old".getBytes(), PartialInference.newBuilder(good).setModelVersion("0123456789abcdef").build());
+    PartialInference wrongShape = PartialInference.newBuilder(good).build();
+    wrongShape.getTensor().setShape(List.of(4, 4, 4));
+    in.pipeInput("shape".getBytes(), wrongShape);
+    in.pipeInput("stage".getBytes(), PartialInference.newBuilder(good).setNextStage(3).build());
+    in.pipeInput("good".getBytes(), good);
+
+    assertEquals(List.of("img-0"), results(rest).readValuesToList().stream().map(Classification::getId).toList());
+    Map<String, String> reasons = new LinkedHashMap<>();
+    for (TestRecord<byte[], byte[]> record : rest.createOutputTopic("aep.dlq", new ByteArrayDeserializer(),
+        new ByteArrayDeserializer()).readRecordsToList()) {
+      reasons.put(new String(record.key()), DeadLetters.header(record.headers(), DeadLetters.REASON));
+    }
+    assertEquals(Map.of("old", "MODEL_VERSION_MISMATCH", "shape", "TENSOR_SHAPE_MISMATCH", "stage", "WRONG_STAGE"),
+        reasons);
+  }
+
+  private static byte[] png(int i) throws IOException {
+    BufferedImage image = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+    for (int p = 0; p < 64; p++) {
+      int v = TinyBundle.IMAGES.pixels()[i * 64 + p] & 0xff;
+      image.getRaster().setSample(p % 8, p / 8, 0, v);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+}
