@@ -1,0 +1,158 @@
+package io.aepstreams.streams.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A single-node Kafka (KRaft: broker and controller in one) inside this JVM, on free loopback ports, with its data
+ * in a temporary folder removed on close. The storage is formatted as {@code kafka-storage.sh format} does, then the
+ * server started as {@code kafka-server-start.sh} does. For the demo and the integration tests.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private final Path dir;
+  private final KafkaRaftServer server;
+  private final String bootstrap;
+
+  private EmbeddedKafka(Path dir, KafkaRaftServer server, String bootstrap) {
+    this.dir = dir;
+    this.server = server;
+    this.bootstrap = bootstrap;
+  }
+
+  /** Formats storage, starts the server and waits until it answers. */
+  public static EmbeddedKafka start() {
+    try {
+      Path dir = Files.createTempDirectory("aep-kafka-");
+      int brokerPort = freePort();
+      int controllerPort = freePort();
+      Properties props = new Properties();
+      props.put("process.roles", "broker,controller");
+      props.put("node.id", "1");
+      props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+      props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+      props.put("controller.listener.names", "CONTROLLER");
+      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      props.put("inter.broker.listener.name", "PLAINTEXT");
+      props.put("log.dirs", dir.resolve("data").toString());
+      props.put("offsets.topic.replication.factor", "1");
+      props.put("offsets.topic.num.partitions", "4");
+      props.put("transaction.state.log.replication.factor", "1");
+      props.put("transaction.state.log.min.isr", "1");
+      props.put("share.coordinator.state.topic.replication.factor", "1");
+      props.put("share.coordinator.state.topic.min.isr", "1");
+      props.put("group.initial.rebalance.delay.ms", "0");
+      props.put("auto.create.topics.enable", "false");
+      props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+      Path config = dir.resolve("server.properties");
+      try (var out = Files.newBufferedWriter(config)) {
+        props.store(out, "AEP Streams embedded broker");
+      }
+      ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
+      int formatted = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+          config.toString(), "--ignore-formatted"}, new PrintStream(formatLog, true, StandardCharsets.UTF_8));
+      if (formatted != 0) {
+        throw new IllegalStateException("formatting the embedded broker's storage failed: " + formatLog);
+      }
+      KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+      server.startup();
+      EmbeddedKafka kafka = new EmbeddedKafka(dir, server, "127.0.0.1:" + brokerPort);
+      kafka.awaitReady(Duration.ofSeconds(60));
+      return kafka;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the embedded broker", e);
+    }
+  }
+
+  /** The value for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return bootstrap;
+  }
+
+  /** Creates topics with {@code partitions} partitions each (existing ones are left as they are). */
+  public void createTopics(int partitions, List<String> topics) {
+    try (Admin admin = admin()) {
+      for (String topic : topics) {
+        try {
+          admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)
+              .configs(Map.of("max.message.bytes", String.valueOf(8 * 1024 * 1024))))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause(), e);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the embedded broker did not create topics in time", e);
+    }
+  }
+
+  private Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+  }
+
+  private void awaitReady(Duration limit) {
+    Instant deadline = Instant.now().plus(limit);
+    Exception last = null;
+    while (Instant.now().isBefore(deadline)) {
+      try (Admin admin = admin()) {
+        if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+          return;
+        }
+      } catch (Exception e) {
+        last = e;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException("the embedded broker did not start within " + limit, last);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // a temporary folder left behind is not worth failing for
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.aepstreams.streams.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aepstreams.records.Classification;
+import io.aepstreams.records.ImageRecord;
+import io.aepstreams.schemas.registry.ApicurioRegistry;
+import io.aepstreams.schemas.wire.AvroDeserializer;
+import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.Topics;
+import io.aepstreams.streams.dlq.DeadLetters;
+import io.aepstreams.streams.embedded.EmbeddedKafka;
+import io.aepstreams.streams.produce.ImageProducer;
+import io.aepstreams.streams.topology.SingleProcessReference;
+import io.aepstreams.streams.topology.TinyBundle;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The split deployment on a real broker (in-JVM KRaft) and a real registry (Apicurio): an instance for stage 1 and
+ * one for stages 2-4, each its own Kafka Streams application, must give every image exactly one result, the same
+ * as the single-process pipeline's.
+ */
+class PipelineIT {
+  @TempDir static Path dir;
+  static EmbeddedKafka kafka;
+  static ApicurioRegistry registry;
+  static TinyBundle bundle;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.start();
+    registry = ApicurioRegistry.start();
+    bundle = TinyBundle.write(dir.resolve("tiny"));
+    Topics t = Topics.DEFAULT;
+    kafka.createTopics(2, List.of(t.images(), t.classifications(), t.stage(2), t.dlq()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (registry != null) {
+      registry.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  private static AppConfig config(String stages) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(AppConfig.MODEL, bundle.dir.toString());
+    settings.put(AppConfig.STAGES, stages);
+    settings.put("bootstrap.servers", kafka.bootstrapServers());
+    settings.put("schema.registry.url", registry.confluentUrl());
+    settings.put("auto.offset.reset", "earliest");
+    return AppConfig.from(settings);
+  }
+
+  @Test
+  void splitInstancesGiveEveryImageExactlyOneResultMatchingTheSingleProcessRun() throws Exception {
+    List<ImageRecord> images = new ArrayList<>();
+    for (int i = 0; i < TinyBundle.IMAGES.size(); i++) {
+      images.add(ImageProducer.record(TinyBundle.IMAGES, i, "it-"));
+    }
+    Map<String, Classification> reference = SingleProcessReference.classify(bundle, images);
+
+    try (PipelineInstance edge = PipelineInstance.start(config("1"));
+        PipelineInstance rest = PipelineInstance.start(config("2-4"))) {
+      edge.awaitRunning(Duration.ofSeconds(60));
+      rest.awaitRunning(Duration.ofSeconds(60));
+      Map<String, Object> producerSettings = Map.of("bootstrap.servers", kafka.bootstrapServers(),
+          "schema.registry.url", registry.confluentUrl());
+      try (ImageProducer producer = new ImageProducer(producerSettings, Topics.DEFAULT.images())) {
+        producer.send(TinyBundle.IMAGES, TinyBundle.IMAGES.size(), 0, "it-", sent -> { });
+      }
+      try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers",
+          kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+        raw.send(new ProducerRecord<>(Topics.DEFAULT.images(), "junk".getBytes(), "not avro".getBytes())).get();
+      }
+
+      Map<String, Classification> results = new LinkedHashMap<>();
+      List<String> duplicates = new ArrayList<>();
+      try (KafkaConsumer<byte[], Classification> consumer = consumer()) {
+        consumer.subscribe(List.of(Topics.DEFAULT.classifications()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long quietUntil = Long.MAX_VALUE;
+        while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+          for (ConsumerRecord<byte[], Classification> record : consumer.poll(Duration.ofMillis(200))) {
+            if (results.put(record.value().getId(), record.value()) != null) {
+              duplicates.add(record.value().getId());
+            }
+          }
+          if (results.size() == images.size() && quietUntil == Long.MAX_VALUE) {
+            quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // watch a little for duplicates
+          }
+        }
+      }
+      assertEquals(List.of(), duplicates);
+      assertEquals(reference.keySet(), results.keySet());
+      for (String id : reference.keySet()) {
+        assertEquals(reference.get(id).getClassIndex(), results.get(id).getClassIndex(), id);
+        assertEquals(reference.get(id).getConfidence(), results.get(id).getConfidence(), 0.0, id);
+        assertEquals(reference.get(id).getExitStage(), results.get(id).getExitStage(), id);
+      }
+      assertTrue(results.values().stream().anyMatch(c -> c.getExitStage() == 1));
+      assertTrue(results.values().stream().anyMatch(c -> c.getExitStage() == 4));
+
+      try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(consumerSettings(), new ByteArrayDeserializer(),
+          new ByteArrayDeserializer())) {
+        dlq.subscribe(List.of(Topics.DEFAULT.dlq()));
+        List<String> reasons = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (reasons.isEmpty() && System.nanoTime() < deadline) {
+          dlq.poll(Duration.ofMillis(200)).forEach(r -> reasons.add(DeadLetters.header(r.headers(),
+              DeadLetters.REASON)));
+        }
+        assertEquals(List.of("BAD_MAGIC_BYTE"), reasons);
+      }
+    }
+  }
+
+  private static Map<String, Object> consumerSettings() {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    settings.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+    settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    settings.put("schema.registry.url", registry.confluentUrl());
+    return settings;
+  }
+
+  private static KafkaConsumer<byte[], Classification> consumer() {
+    AvroDeserializer<Classification> values = AvroDeserializer.forClass(Classification.class);
+    values.configure(consumerSettings(), false);
+    return new KafkaConsumer<>(consumerSettings(), new ByteArrayDeserializer(), values);
+  }
+}
