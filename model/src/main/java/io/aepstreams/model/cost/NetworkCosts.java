@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.aepstreams.model.backbone.AepNetwork;
+import io.aepstreams.model.prune.ExitSubset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +32,29 @@ public final class NetworkCosts {
       current = out;
     }
     return costs;
+  }
+
+  /** Cost of running the stages up to {@code subset}'s deepest exit and {@code subset}'s heads. */
+  public static Cost subset(List<StageCost> costs, ExitSubset subset) {
+    Cost total = Cost.ZERO;
+    for (StageCost cost : costs) {
+      if (cost.stage() <= subset.deepest()) {
+        total = total.plus(cost.block());
+        if (subset.stages().contains(cost.stage())) {
+          total = total.plus(cost.head());
+        }
+      }
+    }
+    return total;
+  }
+
+  /** MACs per image when leaving at each exit of {@code subset}, shallowest first. */
+  public static long[] macsAtExits(List<StageCost> costs, ExitSubset subset) {
+    long[] macs = new long[subset.stages().size()];
+    for (int j = 0; j < macs.length; j++) {
+      macs[j] = subset(costs, new ExitSubset(subset.stages().subList(0, j + 1))).macs();
+    }
+    return macs;
   }
 
   /** Everything: all stages and all kept heads. */

@@ -115,6 +115,7 @@ public final class AepTopology {
         DeadLetterHandlers.Deserialization.class.getName());
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class.getName());
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     // A result is worth little late: commit often, so a restart replays little.
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
     props.putAll(config.kafka());

@@ -20,6 +20,7 @@ import io.aepstreams.model.policy.ExitReport;
 import io.aepstreams.model.policy.ThresholdCalibration;
 import io.aepstreams.model.prune.ExitLogits;
 import io.aepstreams.model.prune.ExitSubset;
+import io.aepstreams.model.prune.PruneAndCalibrate;
 import io.aepstreams.model.prune.SubsetScore;
 import io.aepstreams.model.prune.SubsetSearch;
 import io.aepstreams.model.training.AepTraining;
@@ -63,16 +64,17 @@ public final class Comparison {
       ExitLogits val = ExitEvaluation.logits(model.network(), model.input(), validation, manager);
       ExitLogits tst = ExitEvaluation.logits(model.network(), model.input(), test, manager);
 
-      List<StageCost> costs = NetworkCosts.of(model.network(), model.input().shape(), manager);
+      PruneAndCalibrate.Result prepared = PruneAndCalibrate.run(model.parts(), val, setup.confidence(),
+          setup.maxAccuracyDropPoints());
+      List<StageCost> costs = prepared.costs();
       List<SchemeResult.SubsetResult> subsets = new ArrayList<>();
-      for (SubsetScore score : SubsetSearch.scoreAll(val, weights)) {
-        ExitSubset subset = score.subset();
-        Cost cost = subsetCost(costs, subset);
-        subsets.add(new SchemeResult.SubsetResult(subset.stages(), score.accuracy(),
-            SubsetSearch.accuracy(tst, weights, subset), cost.params(), cost.macs()));
+      for (SubsetScore score : prepared.scores()) {
+        Cost cost = NetworkCosts.subset(costs, score.subset());
+        subsets.add(new SchemeResult.SubsetResult(score.subset().stages(), score.accuracy(),
+            SubsetSearch.accuracy(tst, weights, score.subset()), cost.params(), cost.macs()));
       }
       SchemeResult.SubsetResult chosen = subsets.get(0);
-      ExitSubset subset = new ExitSubset(chosen.exits());
+      ExitSubset subset = prepared.subset();
       log.printf("%s: pruned to exits %s (validation %.2f%%, test %.2f%%)%n", scheme, subset,
           chosen.validationAccuracy() * 100, chosen.testAccuracy() * 100);
 
@@ -81,11 +83,8 @@ public final class Comparison {
       SchemeResult.Footprint prunedFootprint =
           footprint(pruned, NetworkCosts.of(pruned, model.input().shape(), manager), model, setup);
 
-      long[] macsAt = macsAt(costs, subset);
-      AnytimeEnsemble valAnytime = new AnytimeEnsemble(val, weights, subset, setup.confidence(), macsAt);
-      ThresholdCalibration.Result calibrated =
-          ThresholdCalibration.calibrate(valAnytime, setup.confidence(), setup.maxAccuracyDropPoints());
-      ExitReport testReport = new AnytimeEnsemble(tst, weights, subset, setup.confidence(), macsAt)
+      ThresholdCalibration.Result calibrated = prepared.calibration();
+      ExitReport testReport = new AnytimeEnsemble(tst, weights, subset, setup.confidence(), prepared.macsAt())
           .evaluate(calibrated.policy());
       SchemeResult.Calibration calibration = new SchemeResult.Calibration(setup.confidence().name(),
           setup.maxAccuracyDropPoints(), calibrated.policy().thresholds(), outcome(calibrated.report()),
@@ -133,29 +132,6 @@ public final class Comparison {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + dir.resolve("result.json"), e);
     }
-  }
-
-  /** Cost of running the stages up to the subset's deepest exit and the subset's heads. */
-  static Cost subsetCost(List<StageCost> costs, ExitSubset subset) {
-    Cost total = Cost.ZERO;
-    for (StageCost cost : costs) {
-      if (cost.stage() <= subset.deepest()) {
-        total = total.plus(cost.block());
-        if (subset.stages().contains(cost.stage())) {
-          total = total.plus(cost.head());
-        }
-      }
-    }
-    return total;
-  }
-
-  /** MACs per image when leaving at each exit of the subset. */
-  static long[] macsAt(List<StageCost> costs, ExitSubset subset) {
-    long[] macs = new long[subset.stages().size()];
-    for (int j = 0; j < macs.length; j++) {
-      macs[j] = subsetCost(costs, new ExitSubset(subset.stages().subList(0, j + 1))).macs();
-    }
-    return macs;
   }
 
   private static SchemeResult.Footprint footprint(AepNetwork network, List<StageCost> costs, TrainedModel model,

@@ -1,0 +1,46 @@
+package io.aepstreams.streams.cli;
+
+import io.aepstreams.streams.demo.Demo;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Starts a Kafka broker and a Schema Registry inside this process, takes a model (or trains a quick "
+        + "one), streams the Fashion-MNIST test images through the pipeline and prints a summary: accuracy, "
+        + "exits per stage, MACs saved, throughput, end-to-end latency.",
+        "Fashion-MNIST comes from Debian's dataset-fashion-mnist, fetched into --cache if not installed."})
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--model", description = "Model bundle (directory or .zip); default: train a quick one, cached.")
+  Path model;
+
+  @Option(names = "--data", description = "Fashion-MNIST folder (default: Debian's, or fetched into --cache).")
+  Path data;
+
+  @Option(names = "--cache", description = "Where the quick model and a fetched dataset are kept "
+      + "(default: ${DEFAULT-VALUE}).")
+  Path cache = Path.of(".cache");
+
+  @Option(names = "--limit", description = "Stream only the first N test images (default: all 10,000).")
+  int limit;
+
+  @Option(names = "--rate", description = "Images per second to send (default: as fast as possible).")
+  double rate;
+
+  @Option(names = "--split-after", description = "Run stages 1-K and the rest as two instances, handing images "
+      + "over through aep.stage-(K+1) (default: one instance).")
+  int splitAfter;
+
+  @Option(names = "--partitions", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
+  int partitions = 2;
+
+  @Override
+  public Integer call() throws Exception {
+    if (limit < 0 || rate < 0 || splitAfter < 0 || partitions < 1) {
+      throw new IllegalArgumentException("--limit, --rate and --split-after must not be negative; --partitions >= 1");
+    }
+    Demo.run(new Demo.Options(model, data, cache, limit, rate, splitAfter, partitions), System.out);
+    return 0;
+  }
+}
