@@ -38,6 +38,10 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
 
   private record SubjectSchema(String subject, Schema schema) {}
 
+  static {
+    TrustedRecords.install();
+  }
+
   /** A serializer that takes its registry from {@link #configure}. */
   public AvroSerializer() {}
 

@@ -1,0 +1,66 @@
+package io.aepstreams.streams.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aepstreams.model.policy.Confidence;
+import io.aepstreams.model.policy.ExitPolicy;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+
+  @Test
+  void applicationKeysAndKafkaPassThrough() {
+    AppConfig config = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.STAGES, "2-4",
+        AppConfig.TOPIC_DLQ, "dead", "bootstrap.servers", "b:9092", "security.protocol", "SASL_SSL"));
+    assertEquals(Path.of("m"), config.model());
+    assertEquals(Optional.of(new StageRange(2, 4)), config.stages());
+    assertEquals("dead", config.topics().dlq());
+    assertEquals("aep.images", config.topics().images());
+    assertEquals(Map.of("bootstrap.servers", "b:9092", "security.protocol", "SASL_SSL"), config.kafka());
+    assertEquals("aep-streams-stages-2-4", config.applicationId(config.stages().get()));
+    assertEquals("aep.stage-3", config.topics().stage(3));
+  }
+
+  @Test
+  void policies() {
+    assertEquals(Optional.empty(), AppConfig.policy(null, null));
+    assertEquals(Optional.empty(), AppConfig.policy("bundle", null));
+    assertEquals(Optional.of(ExitPolicy.off(Confidence.MARGIN)), AppConfig.policy("off", "margin"));
+    assertEquals(Optional.of(new ExitPolicy(Confidence.MAX_SOFTMAX, Map.of(1, 0.9, 3, 0.5))),
+        AppConfig.policy("1:0.9, 3:0.5", null));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AppConfig.policy("1=0.9", null));
+    assertTrue(e.getMessage().startsWith("aep.policy must be bundle, off, or stage:threshold pairs"));
+    assertThrows(IllegalArgumentException.class, () -> AppConfig.policy("off", "certainty"));
+  }
+
+  @Test
+  void environmentOverridesTheFile() {
+    Properties file = new Properties();
+    file.setProperty("bootstrap.servers", "file:9092");
+    file.setProperty("aep.stages", "1");
+    AppConfig config = AppConfig.from(AppConfig.layered(file, Map.of("AEP_CONFIG_BOOTSTRAP_SERVERS", "env:9092",
+        "AEP_CONFIG_AEP_MODEL", "/models/m", "AEP_CONFIG_AEP_DECODE_MAX__PIXELS", "100", "PATH", "/bin")));
+    assertEquals("env:9092", config.kafka().get("bootstrap.servers"));
+    assertEquals(Path.of("/models/m"), config.model());
+    assertEquals(100, config.limits().maxPixels());
+    assertEquals(Optional.of(new StageRange(1, 1)), config.stages());
+  }
+
+  @Test
+  void mistakesAreNamed() {
+    assertEquals("aep.model is required: the model bundle (directory or .zip)",
+        assertThrows(IllegalArgumentException.class, () -> AppConfig.from(Map.of())).getMessage());
+    assertEquals("stage range must look like 1 or 2-4, got 'two'",
+        assertThrows(IllegalArgumentException.class, () -> StageRange.parse("two")).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> StageRange.parse("3-2"));
+    assertEquals("aep.decode.max-pixels must be a whole number, got 'lots'", assertThrows(
+        IllegalArgumentException.class, () -> AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.MAX_PIXELS,
+            "lots"))).getMessage());
+  }
+}
