@@ -41,7 +41,8 @@ public final class PipelineInstance implements AutoCloseable {
     try {
       model = new StagedModel(bundle, range.first(), range.last(), manager);
       Topology topology = AepTopology.build(config, model, manager);
-      KafkaStreams streams = new KafkaStreams(topology, AepTopology.streamsProperties(config, range));
+      KafkaStreams streams = new KafkaStreams(topology,
+          AepTopology.streamsProperties(config, range, bundle.manifest()));
       streams.setUncaughtExceptionHandler(e -> {
         LOG.error("stream thread failed; replacing it", e);
         return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse

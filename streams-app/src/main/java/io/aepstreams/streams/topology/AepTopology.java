@@ -13,6 +13,7 @@ import io.aepstreams.streams.config.StageRange;
 import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.dlq.DeadLetterHandlers;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -103,10 +104,30 @@ public final class AepTopology {
     return topology;
   }
 
+  /** Bytes of a hand-off record after {@code stage}: its tensor, with room for the rest of the record. */
+  static long handoffBytes(Manifest manifest, int stage) {
+    long elements = manifest.stage(stage + 1).inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
+    return elements * Float.BYTES + 64 * 1024;
+  }
+
   /**
    * Kafka Streams settings for this instance: its application id (one per stage range), the dead-letter queue and
-   * its handlers, then every Kafka setting from the configuration, which may override any of these.
+   * its handlers, a producer request size that fits its hand-off tensors, then every Kafka setting from the
+   * configuration, which may override any of these. The hand-off topic's {@code max.message.bytes} must fit them
+   * too (see the README).
    */
+  public static Properties streamsProperties(AppConfig config, StageRange range, Manifest manifest) {
+    Properties props = streamsProperties(config, range);
+    if (range.last() < manifest.stages().size()) {
+      long needed = handoffBytes(manifest, range.last());
+      if (needed > 1024 * 1024) {
+        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) needed);
+      }
+    }
+    return props;
+  }
+
+  /** The settings that do not depend on the model (see the overload with a manifest). */
   public static Properties streamsProperties(AppConfig config, StageRange range) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId(range));

@@ -86,7 +86,7 @@ class AepTopologyTest {
     StageRange range = AepTopology.range(config, bundle.manifest);
     StagedModel model = new StagedModel(bundle.open(), range.first(), range.last(), manager);
     TopologyTestDriver driver = new TopologyTestDriver(AepTopology.build(config, model, manager),
-        AepTopology.streamsProperties(config, range));
+        AepTopology.streamsProperties(config, range, bundle.manifest));
     open.add(driver);
     open.add(model);
     return driver;

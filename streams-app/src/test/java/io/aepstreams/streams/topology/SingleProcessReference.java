@@ -32,7 +32,7 @@ public final class SingleProcessReference {
     try (NDManager manager = NDManager.newBaseManager();
         StagedModel model = StagedModel.all(bundle.open(), manager);
         TopologyTestDriver driver = new TopologyTestDriver(AepTopology.build(config, model, manager),
-            AepTopology.streamsProperties(config, AepTopology.range(config, bundle.manifest)));
+            AepTopology.streamsProperties(config, AepTopology.range(config, bundle.manifest), bundle.manifest));
         AvroSerde<ImageRecord> in = new AvroSerde<>(ImageRecord.class);
         AvroSerde<Classification> out = new AvroSerde<>(Classification.class)) {
       in.configure(registry, false);

@@ -1,0 +1,54 @@
+package io.aepstreams.streams.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.aepstreams.model.backbone.BackboneSpec;
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.model.data.InputSpec;
+import io.aepstreams.model.ensemble.WeightScheme;
+import io.aepstreams.model.policy.Confidence;
+import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.StageRange;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class StreamsPropertiesTest {
+  private static final String MAX_REQUEST = StreamsConfig.producerPrefix("max.request.size");
+
+  /** ResNet-50's shapes at 224x224: stage 2 takes 256x56x56 floats, 3.2 MB, more than a default request. */
+  private static Manifest resnet50() {
+    List<Manifest.Stage> stages = List.of(
+        new Manifest.Stage(1, "stage-1.params", List.of(3L, 224L, 224L), List.of(256L, 56L, 56L), 0, 0),
+        new Manifest.Stage(2, "stage-2.params", List.of(256L, 56L, 56L), List.of(512L, 28L, 28L), 0, 0));
+    return new Manifest(1, "r", "v", List.of("a", "b"), new InputSpec(3, 224, 224, new float[3],
+        new float[] {1, 1, 1}, "bilinear"), new BackboneSpec("resnet50", 3, 224, 224, 2, 1), WeightScheme.MIX, stages,
+        List.of(new Manifest.Exit(2, "exit-2.params", 1, 1, 0, 0)), ExitPolicy.off(Confidence.MAX_SOFTMAX), Map.of());
+  }
+
+  private static AppConfig config(Map<String, String> extra) {
+    Map<String, String> settings = new java.util.HashMap<>(Map.of(AppConfig.MODEL, "m"));
+    settings.putAll(extra);
+    return AppConfig.from(settings);
+  }
+
+  @Test
+  void handOffInstancesAskForRequestsLargeEnoughForTheirTensors() {
+    Properties props = AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 1), resnet50());
+    assertEquals(256 * 56 * 56 * 4 + 64 * 1024, props.get(MAX_REQUEST));
+    assertEquals("aep-streams-stages-1-1", props.get(StreamsConfig.APPLICATION_ID_CONFIG));
+    assertEquals("aep.dlq", props.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG));
+  }
+
+  @Test
+  void theLastStagesNeedNoLargerRequestsAndUserSettingsWin() {
+    assertNull(AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 2), resnet50()).get(MAX_REQUEST));
+    Properties given = AepTopology.streamsProperties(config(Map.of(MAX_REQUEST, "9999999")), new StageRange(1, 1),
+        resnet50());
+    assertEquals("9999999", given.get(MAX_REQUEST));
+  }
+}
