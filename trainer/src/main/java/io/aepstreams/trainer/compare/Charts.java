@@ -49,11 +49,10 @@ final class Charts {
       series.setMarkerColor(COLORS[color++ % COLORS.length]);
       series.setMarker(result.scheme().equals("SINGLE") ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
     }
+    // drawn last, so the cross sits on top of the chosen subset's dot
     XYSeries chosen = chart.addSeries("chosen by pruning (validation)", chosenX, chosenY);
-    chosen.setMarker(SeriesMarkers.CIRCLE);
-    chosen.setMarkerColor(new Color(0, 0, 0, 0));
-    chosen.setLineColor(Color.BLACK);
-    chart.getStyler().setMarkerSize(8);
+    chosen.setMarker(SeriesMarkers.CROSS);
+    chosen.setMarkerColor(Color.BLACK);
     BitmapEncoder.saveBitmap(chart, withoutExtension(file), BitmapEncoder.BitmapFormat.PNG);
   }
 
@@ -83,6 +82,7 @@ final class Charts {
         .title("Share of test images leaving at each exit (calibrated)")
         .xAxisTitle("exit (after stage)").yAxisTitle("share of test images (%)").build();
     style(chart);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     int color = 0;
     for (SchemeResult result : results) {
       List<String> x = new ArrayList<>();
