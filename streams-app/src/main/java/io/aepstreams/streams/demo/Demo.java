@@ -160,7 +160,7 @@ public final class Demo {
       dead.subscribe(List.of(Topics.DEFAULT.dlq()));
       while (!done.get()) {
         results.poll(Duration.ofMillis(100)).forEach(record -> stats.add(record.value()));
-        dlq.addAndGet(dead.poll(Duration.ZERO).count());
+        dlq.addAndGet(dead.poll(Duration.ofMillis(10)).count());
       }
     }
   }
