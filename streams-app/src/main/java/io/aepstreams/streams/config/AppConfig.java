@@ -18,6 +18,7 @@ import java.util.Properties;
  *
  * @param stages the stage range this instance runs; empty means every stage of the bundle
  * @param policy an override of the bundle's exit policy; empty means the bundle's
+ * @param httpPort where to serve health and metrics; empty means nowhere
  */
 public record AppConfig(
     Path model,
@@ -28,6 +29,7 @@ public record AppConfig(
     DecodeLimits limits,
     String applicationIdPrefix,
     String instance,
+    Optional<Integer> httpPort,
     Map<String, Object> kafka) {
 
   public static final String MODEL = "aep.model";
@@ -43,6 +45,8 @@ public record AppConfig(
   public static final String MAX_PIXELS = "aep.decode.max-pixels";
   public static final String APPLICATION_ID_PREFIX = "aep.application-id-prefix";
   public static final String INSTANCE = "aep.instance";
+  /** Port for /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. */
+  public static final String HTTP_PORT = "aep.http.port";
   public static final String ENV_PREFIX = "AEP_CONFIG_";
 
   public AppConfig {
@@ -74,7 +78,8 @@ public record AppConfig(
     return new AppConfig(Path.of(model), stages, settings.getOrDefault(DEVICE, "cpu"), topics,
         policy(settings.get(POLICY), settings.get(CONFIDENCE)), limits,
         settings.getOrDefault(APPLICATION_ID_PREFIX, "aep-streams"),
-        settings.getOrDefault(INSTANCE, hostName()), kafka);
+        settings.getOrDefault(INSTANCE, hostName()),
+        Optional.ofNullable(settings.get(HTTP_PORT)).filter(p -> !p.isBlank()).map(AppConfig::port), kafka);
   }
 
   /** A properties file overlaid with {@code AEP_CONFIG_*} environment variables. */
@@ -133,6 +138,18 @@ public record AppConfig(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
     }
+  }
+
+  private static int port(String text) {
+    try {
+      int port = Integer.parseInt(text.strip());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the message
+    }
+    throw new IllegalArgumentException(HTTP_PORT + " must be a port number (0 for any free one), got '" + text + "'");
   }
 
   private static String hostName() {

@@ -1,5 +1,6 @@
 package io.aepstreams.streams.dlq;
 
+import io.aepstreams.streams.runtime.PipelineMetrics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -23,6 +24,7 @@ public final class DeadLetters {
 
   public static ProducerRecord<byte[], byte[]> record(String dlqTopic, ErrorHandlerContext context, byte[] key,
       byte[] value, String reason, Exception error) {
+    PipelineMetrics.deadLettered(reason);
     ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(dlqTopic, null, key, value);
     Headers headers = dead.headers();
     context.headers().forEach(headers::add);

@@ -7,6 +7,10 @@ import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
 import io.aepstreams.streams.topology.AepTopology;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -24,12 +28,19 @@ public final class PipelineInstance implements AutoCloseable {
   private final StagedModel model;
   private final KafkaStreams streams;
   private final StageRange range;
+  private final HealthServer health;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final PrometheusMeterRegistry registry;
 
-  private PipelineInstance(NDManager manager, StagedModel model, KafkaStreams streams, StageRange range) {
+  private PipelineInstance(NDManager manager, StagedModel model, KafkaStreams streams, StageRange range,
+      HealthServer health, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry) {
     this.manager = manager;
     this.model = model;
     this.streams = streams;
     this.range = range;
+    this.health = health;
+    this.streamsMetrics = streamsMetrics;
+    this.registry = registry;
   }
 
   /** Loads the model's stages for {@code config} and starts serving them. */
@@ -48,10 +59,22 @@ public final class PipelineInstance implements AutoCloseable {
         return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
             .REPLACE_THREAD;
       });
+      HealthServer health = null;
+      KafkaStreamsMetrics streamsMetrics = null;
+      PrometheusMeterRegistry registry = null;
+      if (config.httpPort().isPresent()) {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("application_id", config.applicationId(range), "instance", config.instance());
+        Metrics.addRegistry(registry);
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        health = new HealthServer(config.httpPort().get(), streams::state, registry);
+        LOG.info("health and metrics on port {}: /health/live, /health/ready, /metrics", health.port());
+      }
       streams.start();
       LOG.info("serving stages {} of {} {} on {} as {}", range, bundle.manifest().name(), bundle.manifest().version(),
           config.device(), config.applicationId(range));
-      return new PipelineInstance(manager, model, streams, range);
+      return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry);
     } catch (RuntimeException e) {
       if (model != null) {
         model.close();
@@ -81,8 +104,19 @@ public final class PipelineInstance implements AutoCloseable {
     }
   }
 
+  /** The port health and metrics are served on, or -1. */
+  public int httpPort() {
+    return health == null ? -1 : health.port();
+  }
+
   @Override
   public void close() {
+    if (health != null) {
+      health.close();
+      streamsMetrics.close();
+      Metrics.removeRegistry(registry);
+      registry.close();
+    }
     streams.close(Duration.ofSeconds(30));
     model.close();
     manager.close();

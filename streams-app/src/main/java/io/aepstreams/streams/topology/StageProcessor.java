@@ -12,12 +12,16 @@ import io.aepstreams.records.PartialInference;
 import io.aepstreams.records.StageTiming;
 import io.aepstreams.records.Tensor;
 import io.aepstreams.records.TensorDType;
+import io.aepstreams.streams.runtime.PipelineMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -38,6 +42,9 @@ final class StageProcessor extends ContextualProcessor<byte[], InFlight, byte[],
   private final boolean lastOfBundle;
   private final double b;
   private final NDManager manager;
+  private final Counter exited;
+  private final Counter handedOff;
+  private final Timer compute;
 
   /**
    * @param nextChild the next stage's processor here, or null
@@ -57,6 +64,9 @@ final class StageProcessor extends ContextualProcessor<byte[], InFlight, byte[],
     this.lastOfBundle = stage == manifest.stages().size();
     Manifest.Exit exit = manifest.exit(stage);
     this.b = exit == null ? 0 : exit.b();
+    this.exited = PipelineMetrics.classifications(stage);
+    this.handedOff = PipelineMetrics.handoffs(stage + 1);
+    this.compute = PipelineMetrics.stageTime(stage);
   }
 
   @Override
@@ -79,12 +89,16 @@ final class StageProcessor extends ContextualProcessor<byte[], InFlight, byte[],
         image.shape = Arrays.copyOfRange(dims, 1, dims.length);
       }
     }
-    image.timings.add(new StageTiming(stage, (System.nanoTime() - start) / 1_000, instance));
+    long nanos = System.nanoTime() - start;
+    compute.record(nanos, TimeUnit.NANOSECONDS);
+    image.timings.add(new StageTiming(stage, nanos / 1_000, instance));
     if (leaves) {
+      exited.increment();
       context().forward(record.withValue(classification(image)), exitChild);
     } else if (nextChild != null) {
       context().forward(record, nextChild);
     } else {
+      handedOff.increment();
       context().forward(record.withValue(handoff(image)), handoffChild);
     }
   }

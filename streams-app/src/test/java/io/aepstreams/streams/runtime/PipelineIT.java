@@ -66,6 +66,7 @@ class PipelineIT {
 
   private static AppConfig config(String stages) {
     Map<String, String> settings = new HashMap<>();
+    settings.put(AppConfig.HTTP_PORT, "0");
     settings.put(AppConfig.MODEL, bundle.dir.toString());
     settings.put(AppConfig.STAGES, stages);
     settings.put("bootstrap.servers", kafka.bootstrapServers());
@@ -86,6 +87,7 @@ class PipelineIT {
         PipelineInstance rest = PipelineInstance.start(config("2-4"))) {
       edge.awaitRunning(Duration.ofSeconds(60));
       rest.awaitRunning(Duration.ofSeconds(60));
+      assertEquals(200, get(edge.httpPort(), "/health/ready").statusCode());
       Map<String, Object> producerSettings = Map.of("bootstrap.servers", kafka.bootstrapServers(),
           "schema.registry.url", registry.confluentUrl());
       try (ImageProducer producer = new ImageProducer(producerSettings, Topics.DEFAULT.images())) {
@@ -120,6 +122,8 @@ class PipelineIT {
         assertEquals(reference.get(id).getConfidence(), results.get(id).getConfidence(), 0.0, id);
         assertEquals(reference.get(id).getExitStage(), results.get(id).getExitStage(), id);
       }
+      String metrics = get(rest.httpPort(), "/metrics").body();
+      assertTrue(metrics.contains("aep_classifications_total{") && metrics.contains("exit_stage=\"4\""), metrics);
       assertTrue(results.values().stream().anyMatch(c -> c.getExitStage() == 1));
       assertTrue(results.values().stream().anyMatch(c -> c.getExitStage() == 4));
 
@@ -135,6 +139,12 @@ class PipelineIT {
         assertEquals(List.of("BAD_MAGIC_BYTE"), reasons);
       }
     }
+  }
+
+  private static java.net.http.HttpResponse<String> get(int port, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   private static Map<String, Object> consumerSettings() {

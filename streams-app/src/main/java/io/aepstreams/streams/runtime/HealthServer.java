@@ -1,0 +1,58 @@
+package io.aepstreams.streams.runtime;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Kubernetes probes and Prometheus metrics over plain HTTP: {@code /health/live} is 200 unless the Kafka Streams
+ * application has failed or stopped; {@code /health/ready} is 200 only while it is RUNNING (partitions assigned,
+ * model loaded); {@code /metrics} is the Prometheus text format.
+ */
+public final class HealthServer implements AutoCloseable {
+  private final HttpServer server;
+
+  public HealthServer(int port, Supplier<KafkaStreams.State> state, PrometheusMeterRegistry registry) {
+    try {
+      server = HttpServer.create(new InetSocketAddress(port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve health and metrics on port " + port + ": " + e.getMessage(), e);
+    }
+    server.createContext("/health/live", exchange -> {
+      KafkaStreams.State s = state.get();
+      boolean alive = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING
+          && s != KafkaStreams.State.PENDING_ERROR;
+      reply(exchange, alive ? 200 : 503, s.name() + "\n", "text/plain");
+    });
+    server.createContext("/health/ready", exchange -> {
+      KafkaStreams.State s = state.get();
+      reply(exchange, s == KafkaStreams.State.RUNNING ? 200 : 503, s.name() + "\n", "text/plain");
+    });
+    server.createContext("/metrics", exchange -> reply(exchange, 200, registry.scrape(),
+        "text/plain; version=0.0.4; charset=utf-8"));
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void reply(HttpExchange exchange, int status, String body, String type) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(status, bytes.length);
+    exchange.getResponseBody().write(bytes);
+    exchange.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
