@@ -102,6 +102,8 @@ public final class ComparisonReport {
       md.append("\n</details>\n\n");
     }
 
+    md.append(ranking(results));
+
     md.append("## Training\n\n| scheme | epoch | train loss | val loss | val ensemble | images/s |\n|---|---|---|---|---|---|\n");
     for (SchemeResult r : results) {
       r.history().forEach(h -> md.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.2f%% | %.0f |\n",
@@ -112,6 +114,29 @@ public final class ComparisonReport {
     md.append("\n## Plots\n\n![accuracy against MACs](accuracy-vs-macs.png)\n\n")
         .append("![accuracy per exit](exit-accuracy.png)\n\n![exits per stage](exit-shares.png)\n");
     return md.toString();
+  }
+
+  /**
+   * The schemes ranked after each epoch by the best validation ensemble accuracy so far (the checkpoint each would
+   * keep): if the order stops changing well before the last epoch, more epochs would not change the comparison.
+   */
+  static String ranking(List<SchemeResult> results) {
+    int epochs = results.stream().mapToInt(r -> r.history().size()).max().orElse(0);
+    StringBuilder md = new StringBuilder("## Is the ranking stable?\n\nSchemes ordered by the best validation "
+        + "ensemble accuracy reached so far, after each epoch.\n\n| epoch | ranking |\n|---|---|\n");
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+      int e = epoch;
+      List<Map.Entry<String, Double>> best = new ArrayList<>();
+      for (SchemeResult r : results) {
+        double value = r.history().stream().filter(h -> h.epoch() <= e)
+            .mapToDouble(h -> h.ensembleAccuracy()).max().orElse(0);
+        best.add(Map.entry(r.scheme(), value));
+      }
+      best.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+      md.append("| ").append(epoch).append(" | ").append(best.stream().map(b -> String.format(Locale.ROOT,
+          "%s %.2f%%", b.getKey(), b.getValue() * 100)).collect(Collectors.joining(" > "))).append(" |\n");
+    }
+    return md.append("\n").toString();
   }
 
   private static String weights(List<Double> w) {
