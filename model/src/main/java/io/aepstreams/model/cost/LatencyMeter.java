@@ -23,31 +23,54 @@ public final class LatencyMeter {
   /** Mean milliseconds per stage (stage and its head), in stage order; the network must be initialised. */
   public static List<Double> perStage(AepNetwork network, Shape imageShape, int warmups, int passes,
       NDManager manager) {
-    double[] nanos = new double[network.depth()];
+    return interleaved(List.of(network), imageShape, warmups, passes, manager).get(0);
+  }
+
+  /**
+   * Like {@link #perStage} for several networks at once, alternating between them pass by pass, so that a machine
+   * that speeds up or slows down during the measurement (warming caches, a neighbour's load) biases none of them.
+   */
+  public static List<List<Double>> interleaved(List<AepNetwork> networks, Shape imageShape, int warmups,
+      int passes, NDManager manager) {
+    double[][] nanos = new double[networks.size()][];
+    for (int n = 0; n < networks.size(); n++) {
+      nanos[n] = new double[networks.get(n).depth()];
+    }
     try (NDManager scope = manager.newSubManager()) {
       NDArray image = scope.randomNormal(new Shape(1).addAll(imageShape));
       for (int pass = 0; pass < warmups + passes; pass++) {
-        try (NDManager batch = scope.newSubManager()) {
-          ParameterStore store = new ParameterStore(batch, false);
-          NDList current = new NDList(image);
-          for (int s = 1; s <= network.depth(); s++) {
-            long start = System.nanoTime();
-            current = network.stage(s).forward(store, current, false);
-            if (network.exits().contains(s)) {
-              // reading the logits waits for them, as a caller would
-              network.head(s).forward(store, current, false).singletonOrThrow().toFloatArray();
-            }
-            if (pass >= warmups) {
-              nanos[s - 1] += System.nanoTime() - start;
-            }
-          }
+        for (int n = 0; n < networks.size(); n++) {
+          pass(networks.get(n), image, scope, pass >= warmups ? nanos[n] : null);
         }
       }
     }
-    List<Double> millis = new ArrayList<>();
-    for (double n : nanos) {
-      millis.add(n / passes / 1e6);
+    List<List<Double>> millis = new ArrayList<>();
+    for (double[] perStage : nanos) {
+      List<Double> ms = new ArrayList<>();
+      for (double total : perStage) {
+        ms.add(total / passes / 1e6);
+      }
+      millis.add(ms);
     }
     return millis;
+  }
+
+  /** One batch-1 pass, adding each stage's time (with its head) to {@code nanos} unless it is null (warm-up). */
+  private static void pass(AepNetwork network, NDArray image, NDManager scope, double[] nanos) {
+    try (NDManager batch = scope.newSubManager()) {
+      ParameterStore store = new ParameterStore(batch, false);
+      NDList current = new NDList(image);
+      for (int s = 1; s <= network.depth(); s++) {
+        long start = System.nanoTime();
+        current = network.stage(s).forward(store, current, false);
+        if (network.exits().contains(s)) {
+          // reading the logits waits for them, as a caller would
+          network.head(s).forward(store, current, false).singletonOrThrow().toFloatArray();
+        }
+        if (nanos != null) {
+          nanos[s - 1] += System.nanoTime() - start;
+        }
+      }
+    }
   }
 }

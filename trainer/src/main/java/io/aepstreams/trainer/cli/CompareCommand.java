@@ -1,6 +1,7 @@
 package io.aepstreams.trainer.cli;
 
 import io.aepstreams.model.backbone.BackboneSpec;
+import io.aepstreams.model.bundle.ModelBundle;
 import io.aepstreams.model.data.ImageSet;
 import io.aepstreams.model.ensemble.WeightScheme;
 import io.aepstreams.model.policy.Confidence;
@@ -51,6 +52,10 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--report-only", description = "Do not train: rebuild the report from --models.")
   boolean reportOnly;
 
+  @Option(names = "--remeasure-latency", description = "With --report-only: measure the batch-1 latencies again "
+      + "(and save them), e.g. on a quieter machine.")
+  boolean remeasureLatency;
+
   @Option(names = "--command-line", hidden = true, description = "How this run was started, for the report.")
   String commandLine;
 
@@ -66,7 +71,13 @@ final class CompareCommand implements Callable<Integer> {
           throw new TrainerCli.UserError("no result for " + scheme + " in " + dir + ": run compare without "
               + "--report-only first");
         }
-        results.add(Comparison.read(dir));
+        SchemeResult result = Comparison.read(dir);
+        if (remeasureLatency) {
+          BackboneSpec spec = ModelBundle.open(Path.of(result.bundle())).manifest().backbone();
+          result = Comparison.remeasureLatency(result, spec, Math.max(1, latencyPasses / 10), latencyPasses);
+          Comparison.write(dir, result);
+        }
+        results.add(result);
       }
       Path saved = models.resolve("setup.json");
       if (Files.exists(saved)) {

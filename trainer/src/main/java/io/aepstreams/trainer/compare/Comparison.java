@@ -1,10 +1,14 @@
 package io.aepstreams.trainer.compare;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.aepstreams.model.backbone.AepNetwork;
 import io.aepstreams.model.backbone.BackboneSpec;
+import io.aepstreams.model.backbone.Backbones;
+import io.aepstreams.model.backbone.StagedNetwork;
 import io.aepstreams.model.bundle.BundleExport;
 import io.aepstreams.model.bundle.ModelBundle;
 import io.aepstreams.model.cost.Cost;
@@ -79,9 +83,11 @@ public final class Comparison {
           chosen.validationAccuracy() * 100, chosen.testAccuracy() * 100);
 
       AepNetwork pruned = BundleExport.pruned(model.parts(), subset);
-      SchemeResult.Footprint fullFootprint = footprint(model.network(), costs, model, setup);
+      List<List<Double>> latency = LatencyMeter.interleaved(List.of(model.network(), pruned),
+          model.input().shape(), setup.latencyWarmups(), setup.latencyPasses(), manager);
+      SchemeResult.Footprint fullFootprint = footprint(costs, latency.get(0));
       SchemeResult.Footprint prunedFootprint =
-          footprint(pruned, NetworkCosts.of(pruned, model.input().shape(), manager), model, setup);
+          footprint(NetworkCosts.of(pruned, model.input().shape(), manager), latency.get(1));
 
       ThresholdCalibration.Result calibrated = prepared.calibration();
       ExitReport testReport = new AnytimeEnsemble(tst, weights, subset, setup.confidence(), prepared.macsAt())
@@ -118,11 +124,18 @@ public final class Comparison {
           AepTraining.ensembleAccuracy(val, weights), AepTraining.ensembleAccuracy(tst, weights), subsets,
           subset.stages(), chosen.validationAccuracy(), chosen.testAccuracy(), fullFootprint, prunedFootprint,
           calibration, bundleDir.toString());
+      write(dir, result);
+      return result;
+    }
+  }
+
+  /** Saves {@code result} as {@code dir/result.json}. */
+  public static void write(Path dir, SchemeResult result) {
+    try {
       Files.createDirectories(dir);
       JSON.writeValue(dir.resolve("result.json").toFile(), result);
-      return result;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot write " + dir.resolve("result.json"), e);
     }
   }
 
@@ -134,13 +147,30 @@ public final class Comparison {
     }
   }
 
-  private static SchemeResult.Footprint footprint(AepNetwork network, List<StageCost> costs, TrainedModel model,
-      Setup setup) {
-    List<Double> latency = LatencyMeter.perStage(network, model.input().shape(), setup.latencyWarmups(),
-        setup.latencyPasses(), model.model().getNDManager());
+  private static SchemeResult.Footprint footprint(List<StageCost> costs, List<Double> latency) {
     Cost total = NetworkCosts.total(costs);
     return new SchemeResult.Footprint(total.params(), total.macs(),
         latency.stream().mapToDouble(Double::doubleValue).sum(), latency);
+  }
+
+  /**
+   * Measures again, interleaved, the batch-1 latency of a saved result's full and pruned networks (latency does not
+   * depend on the trained values, so freshly initialised blocks of the same shapes serve).
+   */
+  public static SchemeResult remeasureLatency(SchemeResult result, BackboneSpec backbone, int warmups, int passes) {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Shape image = new Shape(backbone.inChannels(), backbone.height(), backbone.width());
+      StagedNetwork blocks = Backbones.build(backbone);
+      AepNetwork full = new AepNetwork(blocks, result.trainedExits());
+      full.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(image));
+      AepNetwork pruned = new AepNetwork(blocks, result.chosenSubset());
+      List<List<Double>> latency = LatencyMeter.interleaved(List.of(full, pruned), image, warmups, passes, manager);
+      return result.withFootprints(
+          new SchemeResult.Footprint(result.full().params(), result.full().macs(),
+              latency.get(0).stream().mapToDouble(Double::doubleValue).sum(), latency.get(0)),
+          new SchemeResult.Footprint(result.pruned().params(), result.pruned().macs(),
+              latency.get(1).stream().mapToDouble(Double::doubleValue).sum(), latency.get(1)));
+    }
   }
 
   static SchemeResult.Outcome outcome(ExitReport report) {

@@ -38,7 +38,8 @@ public final class ComparisonReport {
         .collect(Collectors.joining(", "))).append(".\n\n");
     md.append("Accuracies are top-1 on the test split; pruning and calibration chose on the validation split only. ")
         .append("Params count trainable parameters; MACs are per image; latency is batch 1, the mean of many ")
-        .append("passes after warm-ups, on this machine's CPU.\n\n");
+        .append("passes after warm-ups, on this machine's CPU, with each row's full and pruned networks timed ")
+        .append("alternately pass by pass: compare latencies within a row, not across rows.\n\n");
 
     SchemeResult single = results.stream().filter(r -> r.scheme().equals("SINGLE")).findFirst().orElse(null);
     md.append("## Ensemble and pruning\n\n");
@@ -68,6 +69,16 @@ public final class ComparisonReport {
             : String.format(Locale.ROOT, "%.2f%%", r.testExitAccuracies().get(position) * 100));
       }
       md.append(String.format(Locale.ROOT, " | %.2f%% |\n", r.testEnsembleAccuracy() * 100));
+    }
+
+    for (int i = 0; i < results.size(); i++) {
+      for (int j = i + 1; j < results.size(); j++) {
+        if (results.get(i).a().equals(results.get(j).a())) {
+          md.append("\n").append(results.get(i).scheme()).append(" and ").append(results.get(j).scheme())
+              .append(" have the same loss weights a, so with the same seed they train the same network (same ")
+              .append("exits, same curves); only their output weights b, and so their ensembles, differ.\n");
+        }
+      }
     }
 
     md.append("\n## Early exits after calibration\n\n");

@@ -27,6 +27,12 @@ public record SchemeResult(
     Calibration calibration,
     String bundle) {
 
+  public SchemeResult withFootprints(Footprint newFull, Footprint newPruned) {
+    return new SchemeResult(scheme, a, b, epochsRun, bestEpoch, trainSeconds, history, trainedExits,
+        validationExitAccuracies, testExitAccuracies, validationEnsembleAccuracy, testEnsembleAccuracy, subsets,
+        chosenSubset, prunedValidationAccuracy, prunedTestAccuracy, newFull, newPruned, calibration, bundle);
+  }
+
   /** One exit subset: its accuracy on both splits and its cost per image. */
   public record SubsetResult(List<Integer> exits, double validationAccuracy, double testAccuracy, long params,
       long macs) {}
