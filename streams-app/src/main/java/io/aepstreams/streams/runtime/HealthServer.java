@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kubernetes probes and Prometheus metrics over plain HTTP: {@code /health/live} is 200 unless the Kafka Streams
@@ -16,6 +18,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * model loaded); {@code /metrics} is the Prometheus text format.
  */
 public final class HealthServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
   private final HttpServer server;
 
   public HealthServer(int port, Supplier<KafkaStreams.State> state, PrometheusMeterRegistry registry) {
@@ -34,8 +37,17 @@ public final class HealthServer implements AutoCloseable {
       KafkaStreams.State s = state.get();
       reply(exchange, s == KafkaStreams.State.RUNNING ? 200 : 503, s.name() + "\n", "text/plain");
     });
-    server.createContext("/metrics", exchange -> reply(exchange, 200, registry.scrape(),
-        "text/plain; version=0.0.4; charset=utf-8"));
+    server.createContext("/metrics", exchange -> {
+      String body;
+      try {
+        body = registry.scrape();
+      } catch (RuntimeException e) {
+        LOG.error("cannot render the metrics", e);
+        reply(exchange, 500, "cannot render the metrics: " + e + "\n", "text/plain");
+        return;
+      }
+      reply(exchange, 200, body, "text/plain; version=0.0.4; charset=utf-8");
+    });
     server.start();
   }
 

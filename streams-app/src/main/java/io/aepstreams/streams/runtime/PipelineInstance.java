@@ -64,7 +64,8 @@ public final class PipelineInstance implements AutoCloseable {
       PrometheusMeterRegistry registry = null;
       if (config.httpPort().isPresent()) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("application_id", config.applicationId(range), "instance", config.instance());
+        // Kafka Streams' own metrics already carry application_id: tag ours apart from it
+        registry.config().commonTags("aep_stages", range.toString(), "aep_instance", config.instance());
         Metrics.addRegistry(registry);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);

@@ -122,7 +122,9 @@ class PipelineIT {
         assertEquals(reference.get(id).getConfidence(), results.get(id).getConfidence(), 0.0, id);
         assertEquals(reference.get(id).getExitStage(), results.get(id).getExitStage(), id);
       }
-      String metrics = get(rest.httpPort(), "/metrics").body();
+      java.net.http.HttpResponse<String> scraped = get(rest.httpPort(), "/metrics");
+      String metrics = scraped.body();
+      assertEquals(200, scraped.statusCode(), metrics);
       assertTrue(metrics.contains("aep_classifications_total{") && metrics.contains("exit_stage=\"4\""), metrics);
       assertTrue(results.values().stream().anyMatch(c -> c.getExitStage() == 1));
       assertTrue(results.values().stream().anyMatch(c -> c.getExitStage() == 4));
