@@ -25,8 +25,17 @@ public final class PruneAndCalibrate {
 
   public static Result run(ModelParts model, ExitLogits validation, Confidence confidence,
       double maxAccuracyDropPoints) {
+    return run(model, validation, confidence, maxAccuracyDropPoints, true);
+  }
+
+  /**
+   * With {@code prune} false every exit is kept and only the thresholds are calibrated: each exit may still let
+   * confident images out, which the best subset (often just the deepest exits of a briefly trained network) may not.
+   */
+  public static Result run(ModelParts model, ExitLogits validation, Confidence confidence,
+      double maxAccuracyDropPoints, boolean prune) {
     List<SubsetScore> scores = SubsetSearch.scoreAll(validation, model.weights());
-    ExitSubset subset = scores.get(0).subset();
+    ExitSubset subset = prune ? scores.get(0).subset() : new ExitSubset(validation.exits());
     List<StageCost> costs = NetworkCosts.of(model.network(), model.input().shape(), model.manager());
     long[] macsAt = NetworkCosts.macsAtExits(costs, subset);
     AnytimeEnsemble anytime = new AnytimeEnsemble(validation, model.weights(), subset, confidence, macsAt);
