@@ -31,11 +31,15 @@ public final class EnsembleLoss extends Loss {
     return total;
   }
 
-  /** Mean cross-entropy of raw logits against integer class labels. */
+  /**
+   * Mean cross-entropy of raw logits against integer class labels. The label's log-probability is picked with a
+   * one-hot mask rather than a gather: the gather's backward pass (a scatter-add) sums in thread order, which made
+   * same-seed runs differ.
+   */
   public static NDArray crossEntropy(NDArray logits, NDArray labels) {
     NDArray logProbabilities = logits.logSoftmax(-1);
-    NDArray picked = logProbabilities.gather(labels.toType(ai.djl.ndarray.types.DataType.INT64, false)
-        .reshape(-1, 1), 1);
-    return picked.mean().neg();
+    NDArray oneHot = labels.toType(ai.djl.ndarray.types.DataType.INT64, false)
+        .oneHot((int) logits.getShape().get(logits.getShape().dimension() - 1));
+    return logProbabilities.mul(oneHot).sum(new int[] {-1}).mean().neg();
   }
 }
