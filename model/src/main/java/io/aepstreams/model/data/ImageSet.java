@@ -106,15 +106,6 @@ public record ImageSet(byte[] pixels, int[] labels, int channels, int height, in
     return new float[][] {mean, std};
   }
 
-  /** How many images each class has. */
-  public int[] classCounts() {
-    int[] counts = new int[classes()];
-    for (int label : labels) {
-      counts[label]++;
-    }
-    return counts;
-  }
-
   static List<String> numberedClasses(int count) {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < count; i++) {

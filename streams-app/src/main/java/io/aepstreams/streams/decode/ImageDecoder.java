@@ -4,7 +4,6 @@ import static io.aepstreams.streams.decode.RejectedRecordException.Reason;
 
 import io.aepstreams.model.data.ImageFolderReader;
 import io.aepstreams.model.data.InputSpec;
-import io.aepstreams.records.ImageEncoding;
 import io.aepstreams.records.ImageRecord;
 import io.aepstreams.streams.config.DecodeLimits;
 import java.awt.image.BufferedImage;
@@ -132,12 +131,5 @@ public final class ImageDecoder {
       throw new RejectedRecordException(Reason.TOO_MANY_PIXELS, "image '" + image.getId() + "' has " + pixels
           + " pixels; the limit is " + limits.maxPixels());
     }
-  }
-
-  /** For producers: the encoding a file name suggests. */
-  public static ImageEncoding encodingOf(String fileName) {
-    String lower = fileName.toLowerCase(java.util.Locale.ROOT);
-    return lower.endsWith(".png") ? ImageEncoding.PNG
-        : lower.endsWith(".jpg") || lower.endsWith(".jpeg") ? ImageEncoding.JPEG : ImageEncoding.RAW_U8;
   }
 }

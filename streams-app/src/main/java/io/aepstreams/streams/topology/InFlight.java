@@ -56,8 +56,4 @@ public final class InFlight {
     bSum += b;
     exitsRun.add(stage);
   }
-
-  public String id() {
-    return id;
-  }
 }

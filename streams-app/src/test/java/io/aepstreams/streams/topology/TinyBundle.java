@@ -1,6 +1,5 @@
 package io.aepstreams.streams.topology;
 
-import ai.djl.ndarray.NDManager;
 import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.bundle.BundleExport;
 import io.aepstreams.model.bundle.Manifest;
@@ -69,9 +68,5 @@ public final class TinyBundle {
 
   public ModelBundle open() {
     return ModelBundle.open(dir);
-  }
-
-  static NDManager manager() {
-    return NDManager.newBaseManager();
   }
 }
