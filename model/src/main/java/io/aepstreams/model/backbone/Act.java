@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
+import io.aepstreams.model.TorchScalar;
 
 /** The activations the backbones use, as blocks without parameters. */
 public enum Act {
@@ -26,8 +27,8 @@ public enum Act {
     return x.mul(hardSigmoid(x));
   }
 
-  /** relu6(x + 3) / 6. */
+  /** relu6(x + 3) / 6. The divisor is a {@link TorchScalar}: autograd keeps it for the backward pass. */
   public static NDArray hardSigmoid(NDArray x) {
-    return x.add(3f).clip(0f, 6f).div(6f);
+    return TorchScalar.times(x.add(3f).clip(0f, 6f), 1.0 / 6);
   }
 }

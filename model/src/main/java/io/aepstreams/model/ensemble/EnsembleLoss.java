@@ -3,6 +3,7 @@ package io.aepstreams.model.ensemble;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
+import io.aepstreams.model.TorchScalar;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ public final class EnsembleLoss extends Loss {
     NDArray label = labels.singletonOrThrow();
     NDArray total = null;
     for (int i = 0; i < a.size(); i++) {
-      NDArray term = crossEntropy(predictions.get(i), label).mul(a.get(i).floatValue());
+      NDArray term = TorchScalar.times(crossEntropy(predictions.get(i), label), a.get(i));
       total = total == null ? term : total.add(term);
     }
     return total;
