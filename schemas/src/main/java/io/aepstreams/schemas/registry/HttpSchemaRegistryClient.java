@@ -40,6 +40,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private static final Logger LOG = LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  /** Registrations tried again after a 409 whose schema is not (yet) there to look up. */
+  private static final int CONFLICT_RETRIES = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SchemaRegistryConfig config;
@@ -59,11 +61,32 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         "Basic " + Base64.getEncoder().encodeToString(info.getBytes(StandardCharsets.UTF_8)));
   }
 
+  /**
+   * Registers {@code schema}, or finds it already registered. A 409 is not always an incompatibility: when two
+   * clients register the same new subject at once, Apicurio answers the slower one "artifact already exists". So
+   * a 409 is followed by a look-up, and an identical schema found there is the answer; only a schema that is
+   * still not there after a few tries is reported incompatible.
+   */
   @Override
   public int register(String subject, Schema schema) {
-    JsonNode answer = call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
-        "register schema " + schema.getFullName() + " under subject '" + subject + "'");
-    return answer.path("id").asInt();
+    String what = "register schema " + schema.getFullName() + " under subject '" + subject + "'";
+    Duration backoff = config.retryBackoff();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return call("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema), what)
+            .path("id").asInt();
+      } catch (IncompatibleSchemaException conflict) {
+        OptionalInt registered = idOf(subject, schema);
+        if (registered.isPresent()) {
+          LOG.debug("{}: answered 409, but the same schema is registered as id {}", what, registered.getAsInt());
+          return registered.getAsInt();
+        }
+        if (attempt >= CONFLICT_RETRIES) {
+          throw conflict;
+        }
+        sleep(backoff);
+      }
+    }
   }
 
   @Override

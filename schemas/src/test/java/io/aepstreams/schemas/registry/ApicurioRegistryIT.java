@@ -14,9 +14,17 @@ import io.aepstreams.schemas.wire.WireFormat;
 import io.aepstreams.schemas.wire.WireFormatException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.specific.SpecificRecord;
@@ -83,6 +91,46 @@ class ApicurioRegistryIT {
     assertNotEquals(first, second);
     assertEquals(2, client.latest("it.points-value").version());
     assertTrue(client.isCompatible("it.nothing-yet-value", v1));
+  }
+
+  /**
+   * Instances starting together all register the result schema at once. Apicurio answers all but one 409
+   * "already exists"; every caller must still get the one id.
+   */
+  @Test
+  void manyClientsRegisteringOneSchemaAtOnceAllGetTheSameId() throws Exception {
+    int clients = 12;
+    for (int round = 0; round < 3; round++) {
+      String subject = "it.race-" + round + "-value";
+      CountDownLatch ready = new CountDownLatch(clients);
+      CountDownLatch go = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(clients);
+      try {
+        List<Future<Integer>> ids = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+          HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(SchemaRegistryConfig.from(config));
+          ids.add(pool.submit(() -> {
+            ready.countDown();
+            go.await();
+            return client.register(subject, Classification.getClassSchema());
+          }));
+        }
+        ready.await();
+        go.countDown();
+        Set<Integer> distinct = new HashSet<>();
+        for (Future<Integer> id : ids) {
+          distinct.add(id.get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(1, distinct.size(), "round " + round + ": ids " + distinct);
+        HttpSchemaRegistryClient check = new HttpSchemaRegistryClient(SchemaRegistryConfig.from(config));
+        assertEquals(OptionalInt.of(distinct.iterator().next()), check.idOf(subject, Classification.getClassSchema()));
+        // Apicurio may store the identical schema as a second version when two creations cross; the id, which
+        // is what goes on the wire, is the same either way.
+        assertEquals(distinct.iterator().next(), check.latest(subject).id());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
   }
 
   @Test

@@ -110,6 +110,27 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aConflictOverAnIdenticalSchemaIsALostRaceAndGivesTheRegisteredId() throws IOException {
+    stub = new RegistryHttpStub(null);
+    stub.registrationsLosingARace.set(1);
+    int id = client(config(stub.url())).register("p-value", POINT);
+    assertEquals(stub.backend.idOf("p-value", POINT).getAsInt(), id);
+    assertEquals(List.of("POST /subjects/p-value/versions", "POST /subjects/p-value"), stub.requests,
+        "one registration answered 409, then a look-up found the schema");
+  }
+
+  @Test
+  void aConflictWhoseSchemaNeverAppearsIsAnIncompatibility() throws IOException {
+    stub = new RegistryHttpStub(null);
+    HttpSchemaRegistryClient client = client(config(stub.url()));
+    client.register("p-value", POINT);
+    stub.requests.clear();
+    Schema breaking = SchemaBuilder.record("Point").fields().requiredString("x").endRecord();
+    assertThrows(IncompatibleSchemaException.class, () -> client.register("p-value", breaking));
+    assertEquals(6, stub.requests.size(), "three registrations, each followed by a look-up: " + stub.requests);
+  }
+
+  @Test
   void serverErrorsAreRetriedWithBackoff() throws IOException {
     stub = new RegistryHttpStub(null);
     stub.failuresToServe.set(2);

@@ -38,6 +38,11 @@ final class RegistryHttpStub implements AutoCloseable {
   /** The next this-many requests are answered with {@link #failureStatus}. */
   final AtomicInteger failuresToServe = new AtomicInteger();
   volatile int failureStatus = 503;
+  /**
+   * The next this-many registrations store the schema and still answer 409 "already exists", as Apicurio answers
+   * the slower of two clients registering the same subject at once.
+   */
+  final AtomicInteger registrationsLosingARace = new AtomicInteger();
   volatile long delayMillis;
   volatile String requiredAuthorization;
   private final HttpServer server;
@@ -109,7 +114,12 @@ final class RegistryHttpStub implements AutoCloseable {
       return answer.put("is_compatible", backend.isCompatible(subject, schemaOf(body)));
     }
     if (method.equals("POST") && (m = REGISTER.matcher(path)).matches()) {
-      return answer.put("id", backend.register(decode(m.group(1)), schemaOf(body)));
+      int id = backend.register(decode(m.group(1)), schemaOf(body));
+      if (registrationsLosingARace.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new SchemaRegistryException("An artifact with ID '" + decode(m.group(1)) + "' already exists.", 409,
+            409, null);
+      }
+      return answer.put("id", id);
     }
     if (method.equals("POST") && (m = LOOKUP.matcher(path)).matches()) {
       String subject = decode(m.group(1));
