@@ -1,5 +1,6 @@
 package io.aepstreams.streams.dlq;
 
+import io.aepstreams.schemas.registry.SchemaRegistryException;
 import io.aepstreams.schemas.wire.WireFormatException;
 import io.aepstreams.streams.decode.RejectedRecordException;
 import java.util.List;
@@ -72,6 +73,14 @@ public final class DeadLetterHandlers {
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
       String reason;
+      SchemaRegistryException registry = registryFailure(exception);
+      if (registry != null) {
+        // Writing a result needed the registry and it failed: not the record's fault. Failing the task leaves the
+        // record uncommitted, so it is processed again rather than lost to the dead-letter queue.
+        LOG.error("processor {} could not write the result of {}-{}@{}: {}", context.processorNodeId(),
+            context.topic(), context.partition(), context.offset(), registry.getMessage());
+        return Response.fail();
+      }
       if (exception instanceof RejectedRecordException rejected) {
         reason = rejected.reason().name();
         LOG.warn("dead-lettering {}-{}@{}: {}", context.topic(), context.partition(), context.offset(),
@@ -84,6 +93,16 @@ public final class DeadLetterHandlers {
       return Response.resume(List.of(DeadLetters.record(dlq, context, context.sourceRawKey(),
           context.sourceRawValue(), reason, exception)));
     }
+  }
+
+  /** The registry failure behind {@code exception}, however deeply Kafka Streams wrapped it; null if none. */
+  static SchemaRegistryException registryFailure(Throwable exception) {
+    for (Throwable t = exception; t != null; t = t.getCause()) {
+      if (t instanceof SchemaRegistryException registry) {
+        return registry;
+      }
+    }
+    return null;
   }
 
   /** Results that cannot be written: too large for the topic, or not serialisable. */
