@@ -21,9 +21,16 @@ final class DemoData {
 
   /** The dataset folder; a one-line {@link IllegalStateException} saying how to get it when it cannot be found. */
   static Path locate(Path cache) {
-    if (Files.isDirectory(SYSTEM)) {
-      return SYSTEM;
+    return locate(SYSTEM, cache);
+  }
+
+  /** As {@link #locate(Path)}, with the installed package's folder given. */
+  static Path locate(Path installed, Path relativeOrAbsoluteCache) {
+    if (Files.isDirectory(installed)) {
+      return installed;
     }
+    // Absolute: the tools run inside the cache folder, where a relative path would point nowhere.
+    Path cache = relativeOrAbsoluteCache.toAbsolutePath().normalize();
     Path extracted = cache.resolve("fashion-mnist-package").resolve("usr/share/datasets/fashion-mnist");
     if (Files.isDirectory(extracted)) {
       return extracted;
