@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.aepstreams.model.TorchEngine;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ public final class StagedModel implements AutoCloseable {
 
   /** Loads stages {@code first}..{@code last} (1-based, inclusive) of {@code bundle} on {@code parent}. */
   public StagedModel(ModelBundle bundle, int first, int last, NDManager parent) {
+    TorchEngine.start();
     this.manifest = bundle.manifest();
     int deepest = manifest.stages().size();
     if (first < 1 || last > deepest || first > last) {

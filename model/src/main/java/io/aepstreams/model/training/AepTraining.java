@@ -13,6 +13,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.aepstreams.model.DeviceSpec;
+import io.aepstreams.model.TorchEngine;
 import io.aepstreams.model.backbone.AepNetwork;
 import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.backbone.Backbones;
@@ -59,6 +60,7 @@ public final class AepTraining {
       throw new IllegalArgumentException(weights.size() + " weights for " + exits.size() + " exits");
     }
     InputSpec input = InputSpec.of(train);
+    TorchEngine.start();
     Engine.getInstance().setRandomSeed((int) options.seed());
     AepNetwork network = new AepNetwork(blocks, exits);
     Device device = DeviceSpec.parse(options.device());

@@ -1,5 +1,6 @@
 package io.aepstreams.trainer.cli;
 
+import io.aepstreams.model.TorchEngine;
 import io.aepstreams.model.bundle.BundleException;
 import io.aepstreams.model.data.DatasetException;
 import java.io.PrintWriter;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
 public final class TrainerCli {
 
   public static void main(String[] args) {
+    TorchEngine.start();
     System.exit(commandLine().execute(args));
   }
 
