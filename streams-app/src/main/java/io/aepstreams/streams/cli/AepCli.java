@@ -3,6 +3,7 @@ package io.aepstreams.streams.cli;
 import io.aepstreams.model.bundle.BundleException;
 import io.aepstreams.model.data.DatasetException;
 import java.io.PrintWriter;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "aep", mixinStandardHelpOptions = true, version = "AEP Streams 0.1.0",
     description = "Early-exit image classification on Kafka Streams (AEP models, arXiv 2301.12168). "
         + "Offline training: ./aep trainer --help",
-    subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, TopicsCommand.class, SchemaCommand.class,
+        CommandLine.HelpCommand.class})
 public final class AepCli {
 
   public static void main(String[] args) {
@@ -22,6 +24,11 @@ public final class AepCli {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new AepCli());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof KafkaException && e.getCause() instanceof ConfigException config) {
+        // A Kafka client refused a setting as it was being built: still a user mistake, said in one line.
+        commandLine.getErr().println("error: " + config.getMessage());
+        return 2;
+      }
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
           || e instanceof DatasetException || e instanceof BundleException || e instanceof ConfigException) {
         PrintWriter err = commandLine.getErr();

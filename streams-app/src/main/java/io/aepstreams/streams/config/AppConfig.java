@@ -30,7 +30,14 @@ public record AppConfig(
     String applicationIdPrefix,
     String instance,
     Optional<Integer> httpPort,
+    TopicSetup topicSetup,
     Map<String, Object> kafka) {
+
+  /**
+   * What an instance does when its topics are missing or too small: stop with a message (the default), or create
+   * them with {@code partitions} partitions (the images topic's count where it exists).
+   */
+  public record TopicSetup(boolean create, Optional<Integer> partitions) {}
 
   public static final String MODEL = "aep.model";
   public static final String STAGES = "aep.stages";
@@ -47,6 +54,10 @@ public record AppConfig(
   public static final String INSTANCE = "aep.instance";
   /** Port for /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. */
   public static final String HTTP_PORT = "aep.http.port";
+  /** true: an instance creates its missing topics (and raises max.message.bytes) instead of stopping. */
+  public static final String TOPICS_CREATE = "aep.topics.create";
+  /** Partitions for topics created with {@link #TOPICS_CREATE} when the images topic does not exist yet. */
+  public static final String TOPICS_PARTITIONS = "aep.topics.partitions";
   public static final String ENV_PREFIX = "AEP_CONFIG_";
 
   public AppConfig {
@@ -79,7 +90,9 @@ public record AppConfig(
         policy(settings.get(POLICY), settings.get(CONFIDENCE)), limits,
         settings.getOrDefault(APPLICATION_ID_PREFIX, "aep-streams"),
         settings.getOrDefault(INSTANCE, hostName()),
-        Optional.ofNullable(settings.get(HTTP_PORT)).filter(p -> !p.isBlank()).map(AppConfig::port), kafka);
+        Optional.ofNullable(settings.get(HTTP_PORT)).filter(p -> !p.isBlank()).map(AppConfig::port),
+        new TopicSetup(flag(settings, TOPICS_CREATE), Optional.ofNullable(settings.get(TOPICS_PARTITIONS))
+            .filter(p -> !p.isBlank()).map(p -> (int) number(settings, TOPICS_PARTITIONS, 1))), kafka);
   }
 
   /** A properties file overlaid with {@code AEP_CONFIG_*} environment variables. */
@@ -122,6 +135,14 @@ public record AppConfig(
       }
     }
     return Optional.of(new ExitPolicy(chosen, thresholds));
+  }
+
+  private static boolean flag(Map<String, String> settings, String key) {
+    String value = settings.getOrDefault(key, "false").strip();
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+    }
+    return Boolean.parseBoolean(value);
   }
 
   private static long number(Map<String, String> settings, String key, long fallback) {

@@ -11,6 +11,8 @@ import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.Topics;
 import io.aepstreams.streams.embedded.EmbeddedKafka;
 import io.aepstreams.streams.produce.ImageProducer;
+import io.aepstreams.streams.topics.TopicAdmin;
+import io.aepstreams.streams.topics.TopicPlan;
 import io.aepstreams.streams.runtime.PipelineInstance;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,11 +21,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -53,18 +56,21 @@ public final class Demo {
     out.printf("starting an in-JVM Kafka broker and an in-memory Schema Registry...%n");
     String scope = "demo-" + UUID.randomUUID();
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      Topics topics = Topics.DEFAULT;
-      List<String> names = new ArrayList<>(List.of(topics.images(), topics.classifications(), topics.dlq()));
-      for (int s = 2; s <= stages; s++) {
-        names.add(topics.stage(s));
-      }
-      kafka.createTopics(options.partitions(), names);
       Map<String, String> settings = new HashMap<>();
       settings.put(AppConfig.MODEL, model.toString());
       settings.put("bootstrap.servers", kafka.bootstrapServers());
       settings.put("schema.registry.url", "mock://" + scope);
       settings.put("auto.offset.reset", "earliest");
       settings.put(AppConfig.INSTANCE, "demo");
+      AppConfig base = AppConfig.from(settings);
+      // The same topics, sized the same way, as ./aep topics create makes on a real cluster.
+      try (TopicAdmin admin = TopicAdmin.connect(base.kafka())) {
+        List<TopicAdmin.Problem> problems = admin.create(TopicPlan.all(base, manifest), options.partitions(),
+            Optional.of((short) 1));
+        if (!problems.isEmpty()) {
+          throw new IllegalStateException("the demo's topics are not ready: " + problems);
+        }
+      }
       List<String> ranges = options.splitAfter() > 0
           ? List.of("1-" + options.splitAfter(), (options.splitAfter() + 1) + "-" + stages)
           : List.of("1-" + stages);
@@ -139,29 +145,38 @@ public final class Demo {
       Thread.sleep(100);
     }
     done.set(true);
-    consumer.join(10_000);
+    consumer.join(); // closed before the instances and the broker stop, so nothing warns of a vanished broker
     progress.join(1_000);
     out.println(terminal ? "\r" + stats.progress(sent.get(), test.size(), (System.nanoTime() - start) / 1e9)
         : stats.progress(sent.get(), test.size(), (System.nanoTime() - start) / 1e9));
     out.print(stats.summary(dlq.get()));
   }
 
+  /**
+   * Reads results and dead letters from the start of their partitions. No consumer group: the demo commits
+   * nothing, so its consumers need no coordinator and close at once, before the broker stops.
+   */
   private static void consume(Map<String, Object> settings, DemoStats stats, AtomicLong dlq, AtomicBoolean done) {
     Map<String, Object> config = new HashMap<>(settings);
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-results-" + UUID.randomUUID());
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     AvroDeserializer<Classification> values = AvroDeserializer.forClass(Classification.class);
     values.configure(config, false);
     try (KafkaConsumer<byte[], Classification> results = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
         values);
         KafkaConsumer<byte[], byte[]> dead = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
-      results.subscribe(List.of(Topics.DEFAULT.classifications()));
-      dead.subscribe(List.of(Topics.DEFAULT.dlq()));
+      readFromStart(results, Topics.DEFAULT.classifications());
+      readFromStart(dead, Topics.DEFAULT.dlq());
       while (!done.get()) {
         results.poll(Duration.ofMillis(100)).forEach(record -> stats.add(record.value()));
         dlq.addAndGet(dead.poll(Duration.ofMillis(10)).count());
       }
     }
+  }
+
+  private static void readFromStart(KafkaConsumer<?, ?> consumer, String topic) {
+    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
   }
 }

@@ -45,6 +45,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats storage, starts the server and waits until it answers. */
   public static EmbeddedKafka start() {
+    // The broker closes its controller-registration client twice on shutdown and warns about it; nothing a user
+    // can act on. Its clients share the logger with ours, and this JVM's clients only talk to this broker on
+    // loopback, so their connection warnings would be just as empty. Set before any Kafka client makes the logger.
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
     try {
       Path dir = Files.createTempDirectory("aep-kafka-");
       int brokerPort = freePort();
@@ -91,27 +95,6 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** The value for {@code bootstrap.servers}. */
   public String bootstrapServers() {
     return bootstrap;
-  }
-
-  /** Creates topics with {@code partitions} partitions each (existing ones are left as they are). */
-  public void createTopics(int partitions, List<String> topics) {
-    try (Admin admin = admin()) {
-      for (String topic : topics) {
-        try {
-          admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)
-              .configs(Map.of("max.message.bytes", String.valueOf(8 * 1024 * 1024))))).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause(), e);
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("the embedded broker did not create topics in time", e);
-    }
   }
 
   private Admin admin() {

@@ -6,6 +6,7 @@ import io.aepstreams.model.bundle.ModelBundle;
 import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
+import io.aepstreams.streams.topics.InstanceTopics;
 import io.aepstreams.streams.topology.AepTopology;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -47,6 +48,7 @@ public final class PipelineInstance implements AutoCloseable {
   public static PipelineInstance start(AppConfig config) {
     ModelBundle bundle = ModelBundle.open(config.model());
     StageRange range = AepTopology.range(config, bundle.manifest());
+    InstanceTopics.ensure(config, bundle.manifest(), range);
     NDManager manager = NDManager.newBaseManager(DeviceSpec.parse(config.device()));
     StagedModel model = null;
     try {

@@ -12,6 +12,7 @@ import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
 import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.dlq.DeadLetterHandlers;
+import io.aepstreams.streams.topics.TopicPlan;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -104,11 +105,6 @@ public final class AepTopology {
     return topology;
   }
 
-  /** Bytes of a hand-off record after {@code stage}: its tensor, with room for the rest of the record. */
-  static long handoffBytes(Manifest manifest, int stage) {
-    long elements = manifest.stage(stage + 1).inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
-    return elements * Float.BYTES + 64 * 1024;
-  }
 
   /**
    * Kafka Streams settings for this instance: its application id (one per stage range), the dead-letter queue and
@@ -119,7 +115,7 @@ public final class AepTopology {
   public static Properties streamsProperties(AppConfig config, StageRange range, Manifest manifest) {
     Properties props = streamsProperties(config, range);
     if (range.last() < manifest.stages().size()) {
-      long needed = handoffBytes(manifest, range.last());
+      long needed = TopicPlan.handoffBytes(manifest, range.last() + 1);
       if (needed > 1024 * 1024) {
         props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) needed);
       }
@@ -137,6 +133,9 @@ public final class AepTopology {
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class.getName());
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class.getName());
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // Kafka Streams 4.4 builds a second StreamsConfig for the partition assignor out of the main consumer's
+    // settings, and that one warns when the flag is missing: hand it the flag too.
+    props.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
     // A result is worth little late: commit often, so a restart replays little.
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
     props.putAll(config.kafka());

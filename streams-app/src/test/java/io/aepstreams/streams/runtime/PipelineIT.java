@@ -12,6 +12,8 @@ import io.aepstreams.streams.config.Topics;
 import io.aepstreams.streams.dlq.DeadLetters;
 import io.aepstreams.streams.embedded.EmbeddedKafka;
 import io.aepstreams.streams.produce.ImageProducer;
+import io.aepstreams.streams.topics.TopicAdmin;
+import io.aepstreams.streams.topics.TopicPlan;
 import io.aepstreams.streams.topology.SingleProcessReference;
 import io.aepstreams.streams.topology.TinyBundle;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,8 +53,10 @@ class PipelineIT {
     kafka = EmbeddedKafka.start();
     registry = ApicurioRegistry.start();
     bundle = TinyBundle.write(dir.resolve("tiny"));
-    Topics t = Topics.DEFAULT;
-    kafka.createTopics(2, List.of(t.images(), t.classifications(), t.stage(2), t.dlq()));
+    AppConfig all = config("1-4");
+    try (TopicAdmin admin = TopicAdmin.connect(all.kafka())) {
+      assertEquals(List.of(), admin.create(TopicPlan.all(all, bundle.manifest), 2, Optional.of((short) 1)));
+    }
   }
 
   @AfterAll

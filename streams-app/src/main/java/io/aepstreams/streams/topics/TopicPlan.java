@@ -1,0 +1,69 @@
+package io.aepstreams.streams.topics;
+
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.StageRange;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which topics the pipeline needs, and how large a record each must take, from the configuration and the model:
+ * the images, the results, the dead-letter queue, and one hand-off topic per split point of the model.
+ */
+public final class TopicPlan {
+  /** Room for a record's key, headers and Avro fields beside its payload. */
+  static final long RECORD_OVERHEAD = 64 * 1024;
+
+  private TopicPlan() {}
+
+  /** Every topic a deployment of this model may use, whichever way its stages are split. */
+  public static List<TopicNeed> all(AppConfig config, Manifest manifest) {
+    int stages = manifest.stages().size();
+    List<TopicNeed> needs = new ArrayList<>();
+    needs.add(images(config));
+    needs.add(classifications(config));
+    for (int stage = 2; stage <= stages; stage++) {
+      needs.add(handoff(config, manifest, stage));
+    }
+    needs.add(deadLetters(config, needs));
+    return needs;
+  }
+
+  /** The topics one instance serving {@code range} reads and writes. */
+  public static List<TopicNeed> forInstance(AppConfig config, Manifest manifest, StageRange range) {
+    List<TopicNeed> needs = new ArrayList<>();
+    needs.add(range.first() == 1 ? images(config) : handoff(config, manifest, range.first()));
+    needs.add(classifications(config));
+    if (range.last() < manifest.stages().size()) {
+      needs.add(handoff(config, manifest, range.last() + 1));
+    }
+    needs.add(deadLetters(config, all(config, manifest)));
+    return needs;
+  }
+
+  /** The largest hand-off record into {@code stage}: the tensor the stage before it outputs, plus the rest. */
+  public static long handoffBytes(Manifest manifest, int stage) {
+    long elements = manifest.stage(stage).inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
+    return elements * Float.BYTES + RECORD_OVERHEAD;
+  }
+
+  private static TopicNeed images(AppConfig config) {
+    return new TopicNeed(config.topics().images(), "images (ImageRecord)",
+        config.limits().maxPayloadBytes() + RECORD_OVERHEAD);
+  }
+
+  private static TopicNeed classifications(AppConfig config) {
+    return new TopicNeed(config.topics().classifications(), "results (Classification)", RECORD_OVERHEAD);
+  }
+
+  private static TopicNeed handoff(AppConfig config, Manifest manifest, int stage) {
+    return new TopicNeed(config.topics().stage(stage), "hand-offs into stage " + stage + " (PartialInference)",
+        handoffBytes(manifest, stage));
+  }
+
+  /** The dead-letter queue keeps the failed record as it came, so it takes the largest of the others. */
+  private static TopicNeed deadLetters(AppConfig config, List<TopicNeed> others) {
+    long largest = others.stream().mapToLong(TopicNeed::maxMessageBytes).max().orElse(RECORD_OVERHEAD);
+    return new TopicNeed(config.topics().dlq(), "dead letters (the failed record, with its reason)", largest);
+  }
+}
