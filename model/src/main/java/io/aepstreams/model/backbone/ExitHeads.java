@@ -8,7 +8,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 
 /**
- * Exit heads copy the network's own classifier with its features rescaled to the stage's width (DESIGN.md 1):
+ * Exit heads copy the network's own classifier with its features rescaled to the stage's width (docs/design.md §1):
  * GAP -> Linear for VGG and ResNet; MobileNetV3's 1x1 conv (6x expansion) -> BN -> hardswish -> GAP -> Linear
  * (hidden) -> hardswish -> dropout -> Linear. The last head is the network's original classifier.
  */

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model bundle's {@code manifest.json} (DESIGN.md 3): what the model is, what it takes, how to rebuild and load
+ * A model bundle's {@code manifest.json} (docs/design.md §3): what the model is, what it takes, how to rebuild and load
  * each kept stage and exit head on its own, how to combine and when to stop, and how well it did.
  *
  * @param format bundle format version, {@link #FORMAT}

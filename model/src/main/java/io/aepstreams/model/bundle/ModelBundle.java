@@ -32,7 +32,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A model bundle on disk (DESIGN.md 3): a directory, or the same files in a .zip, holding {@code manifest.json}
+ * A model bundle on disk (docs/design.md §3): a directory, or the same files in a .zip, holding {@code manifest.json}
  * and one parameter file per kept stage and per kept exit head, each loadable alone: an instance that runs stages
  * 2-4 never reads stage 1's file.
  */

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * {@code L = sum_i a_i * CE(O_i, y)}, the mean over the batch, with the network's exits' logits as predictions.
- * The ensemble output itself is not in the loss (DESIGN.md 1).
+ * The ensemble output itself is not in the loss (docs/design.md §1).
  */
 public final class EnsembleLoss extends Loss {
   private final List<Double> a;

@@ -37,7 +37,7 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * Trains an AEP network (DESIGN.md 1): Adam on {@code sum_i a_i * CE(O_i, y)}, seeded; after each epoch the
+ * Trains an AEP network (docs/design.md §1): Adam on {@code sum_i a_i * CE(O_i, y)}, seeded; after each epoch the
  * validation loss drives early stopping and the validation ensemble top-1 picks the checkpoint that is kept.
  */
 public final class AepTraining {

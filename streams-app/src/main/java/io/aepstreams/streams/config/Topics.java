@@ -1,6 +1,6 @@
 package io.aepstreams.streams.config;
 
-/** The topic names (DESIGN.md 4); each can be renamed in the configuration. */
+/** The topic names (docs/design.md §4); each can be renamed in the configuration. */
 public record Topics(String images, String classifications, String stagePrefix, String dlq) {
   public static final Topics DEFAULT = new Topics("aep.images", "aep.classifications", "aep.stage-", "aep.dlq");
 

@@ -20,7 +20,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 
 /**
- * The topology of one instance (DESIGN.md 5), built by a plain method so that tests build exactly what runs:
+ * The topology of one instance (docs/design.md §5), built by a plain method so that tests build exactly what runs:
  *
  * <pre>
  * images -> decode -> stage 1 -> stage 2 -> ... -> stage n
