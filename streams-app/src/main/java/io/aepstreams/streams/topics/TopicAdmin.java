@@ -66,6 +66,9 @@ public final class TopicAdmin implements AutoCloseable {
     }
     settings.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
     settings.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    // A one-shot check: a few tries at an unreachable broker say as much as one a second, with less noise.
+    settings.putIfAbsent(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 2_000);
+    settings.putIfAbsent(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5_000);
     return new TopicAdmin(Admin.create(settings), String.valueOf(settings.get(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)));
   }
