@@ -2,9 +2,12 @@ package io.aepstreams.streams.cli;
 
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.runtime.PipelineInstance;
+import io.aepstreams.streams.runtime.StopSignal;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,6 +19,8 @@ import picocli.CommandLine.Option;
             + "others (bootstrap.servers, security.protocol, sasl.*, ssl.*, schema.registry.url, ...) go to Kafka "
             + "Streams and its clients as they are."})
 final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
   @Mixin
   SettingsOptions options;
 
@@ -28,18 +33,33 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> settings = options.settings();
-    if (stages != null) {
-      settings.put(AppConfig.STAGES, stages);
+    // First of all, so that a SIGTERM while the model loads is a clean stop too.
+    StopSignal stop = StopSignal.install(PipelineInstance.CLOSE_TIMEOUT);
+    try {
+      Map<String, String> settings = options.settings();
+      if (stages != null) {
+        settings.put(AppConfig.STAGES, stages);
+      }
+      if (device != null) {
+        settings.put(AppConfig.DEVICE, device);
+      }
+      PipelineInstance instance = PipelineInstance.start(AppConfig.from(settings));
+      boolean failed = false;
+      while (!stop.await(Duration.ofMillis(200))) {
+        if (instance.failure().isDone()) {
+          failed = true;
+          break;
+        }
+      }
+      LOG.info(failed ? "stages {} failed: stopping" : "stopping stages {}: flushing, committing, leaving the group",
+          instance.range());
+      boolean clean = instance.close(PipelineInstance.CLOSE_TIMEOUT);
+      if (clean) {
+        LOG.info("stages {} stopped cleanly", instance.range());
+      }
+      return failed || !clean ? 1 : 0;
+    } finally {
+      stop.stopped();
     }
-    if (device != null) {
-      settings.put(AppConfig.DEVICE, device);
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    try (PipelineInstance instance = PipelineInstance.start(AppConfig.from(settings))) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "aep-shutdown"));
-      stopped.await();
-    }
-    return 0;
   }
 }

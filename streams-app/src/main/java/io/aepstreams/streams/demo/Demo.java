@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -158,6 +159,8 @@ public final class Demo {
    */
   private static void consume(Map<String, Object> settings, DemoStats stats, AtomicLong dlq, AtomicBoolean done) {
     Map<String, Object> config = new HashMap<>(settings);
+    // The pipeline writes in transactions: read only what it committed, as every consumer of results should.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     AvroDeserializer<Classification> values = AvroDeserializer.forClass(Classification.class);
     values.configure(config, false);
     try (KafkaConsumer<byte[], Classification> results = new KafkaConsumer<>(config, new ByteArrayDeserializer(),

@@ -35,8 +35,8 @@ public final class ImageProducer implements AutoCloseable {
     this.topic = topic;
   }
 
-  /** The record for image {@code index} of {@code images}, id {@code prefix + index}, stamped now. */
-  public static ImageRecord record(ImageSet images, int index, String prefix) {
+  /** The record for image {@code index} of {@code images}, with id {@code id}, stamped now. */
+  public static ImageRecord record(ImageSet images, int index, String id) {
     int plane = images.height() * images.width();
     int channels = images.channels();
     byte[] chw = new byte[images.imageBytes()];
@@ -50,14 +50,15 @@ public final class ImageProducer implements AutoCloseable {
         }
       }
     }
-    return ImageRecord.newBuilder().setId(prefix + index).setEncoding(ImageEncoding.RAW_U8)
+    return ImageRecord.newBuilder().setId(id).setEncoding(ImageEncoding.RAW_U8)
         .setData(ByteBuffer.wrap(hwc)).setWidth(images.width()).setHeight(images.height()).setChannels(channels)
         .setLabel(images.labels()[index]).setSentAt(Instant.now()).build();
   }
 
   /**
    * Sends {@code count} images from {@code images} (cycling if count is larger) at up to {@code perSecond} images a
-   * second (0: as fast as possible), reporting each sent count to {@code progress}.
+   * second (0: as fast as possible), reporting each sent count to {@code progress}. The i-th image sent has id
+   * {@code prefix + i}, so ids stay unique when the set is cycled.
    */
   public void send(ImageSet images, int count, double perSecond, String prefix, LongConsumer progress)
       throws InterruptedException {
@@ -70,7 +71,7 @@ public final class ImageProducer implements AutoCloseable {
           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
       }
-      ImageRecord record = record(images, i % images.size(), prefix);
+      ImageRecord record = record(images, i % images.size(), prefix + i);
       producer.send(new ProducerRecord<>(topic, record.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
           record), (metadata, error) -> {
             if (error != null) {

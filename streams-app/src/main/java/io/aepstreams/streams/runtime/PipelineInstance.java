@@ -13,8 +13,11 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +35,17 @@ public final class PipelineInstance implements AutoCloseable {
   private final HealthServer health;
   private final KafkaStreamsMetrics streamsMetrics;
   private final PrometheusMeterRegistry registry;
+  private final CompletableFuture<KafkaStreams.State> failed;
+
+  /** Failed stream threads replaced at most this often within the window, then the client shuts down. */
+  static final int THREAD_REPLACEMENTS = 3;
+  static final Duration THREAD_REPLACEMENT_WINDOW = Duration.ofMinutes(10);
+  /** How long a stop may take: below Kubernetes' default 30 s grace period, so the pod is not killed first. */
+  public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(25);
 
   private PipelineInstance(NDManager manager, StagedModel model, KafkaStreams streams, StageRange range,
-      HealthServer health, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry) {
+      HealthServer health, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry,
+      CompletableFuture<KafkaStreams.State> failed) {
     this.manager = manager;
     this.model = model;
     this.streams = streams;
@@ -42,6 +53,7 @@ public final class PipelineInstance implements AutoCloseable {
     this.health = health;
     this.streamsMetrics = streamsMetrics;
     this.registry = registry;
+    this.failed = failed;
   }
 
   /** Loads the model's stages for {@code config} and starts serving them. */
@@ -56,10 +68,22 @@ public final class PipelineInstance implements AutoCloseable {
       Topology topology = AepTopology.build(config, model, manager);
       KafkaStreams streams = new KafkaStreams(topology,
           AepTopology.streamsProperties(config, range, bundle.manifest()));
+      ThreadReplacementBudget budget = new ThreadReplacementBudget(THREAD_REPLACEMENTS, THREAD_REPLACEMENT_WINDOW);
       streams.setUncaughtExceptionHandler(e -> {
-        LOG.error("stream thread failed; replacing it", e);
-        return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-            .REPLACE_THREAD;
+        StreamThreadExceptionResponse response = budget.onFailure();
+        if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+          LOG.error("stream thread failed; replacing it", e);
+        } else {
+          LOG.error("stream thread failed again ({} replacements within {}): shutting the instance down without "
+              + "committing, to be restarted", THREAD_REPLACEMENTS, THREAD_REPLACEMENT_WINDOW, e);
+        }
+        return response;
+      });
+      CompletableFuture<KafkaStreams.State> failed = new CompletableFuture<>();
+      streams.setStateListener((now, before) -> {
+        if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
+          failed.complete(now);
+        }
       });
       HealthServer health = null;
       KafkaStreamsMetrics streamsMetrics = null;
@@ -77,7 +101,7 @@ public final class PipelineInstance implements AutoCloseable {
       streams.start();
       LOG.info("serving stages {} of {} {} on {} as {}", range, bundle.manifest().name(), bundle.manifest().version(),
           config.device(), config.applicationId(range));
-      return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry);
+      return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry, failed);
     } catch (RuntimeException e) {
       if (model != null) {
         model.close();
@@ -112,16 +136,35 @@ public final class PipelineInstance implements AutoCloseable {
     return health == null ? -1 : health.port();
   }
 
+  /** Completes when the Kafka Streams client fails for good (state ERROR): the process should then exit. */
+  public CompletableFuture<KafkaStreams.State> failure() {
+    return failed;
+  }
+
   @Override
   public void close() {
+    close(CLOSE_TIMEOUT);
+  }
+
+  /**
+   * Stops within {@code timeout}: Kafka Streams flushes, commits and leaves its group. Returns false when it did not
+   * finish in time; the model is then left loaded, since a stream thread may still be inside it.
+   */
+  public boolean close(Duration timeout) {
     if (health != null) {
       health.close();
       streamsMetrics.close();
       Metrics.removeRegistry(registry);
       registry.close();
     }
-    streams.close(Duration.ofSeconds(30));
+    if (!streams.close(CloseOptions.timeout(timeout)
+        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
+      LOG.error("stages {} did not stop within {}: leaving the model loaded, since a stream thread may be using it",
+          range, timeout);
+      return false;
+    }
     model.close();
     manager.close();
+    return true;
   }
 }

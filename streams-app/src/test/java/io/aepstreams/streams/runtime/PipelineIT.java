@@ -84,7 +84,7 @@ class PipelineIT {
   void splitInstancesGiveEveryImageExactlyOneResultMatchingTheSingleProcessRun() throws Exception {
     List<ImageRecord> images = new ArrayList<>();
     for (int i = 0; i < TinyBundle.IMAGES.size(); i++) {
-      images.add(ImageProducer.record(TinyBundle.IMAGES, i, "it-"));
+      images.add(ImageProducer.record(TinyBundle.IMAGES, i, "it-" + i));
     }
     Map<String, Classification> reference = SingleProcessReference.classify(bundle, images);
 
@@ -159,6 +159,7 @@ class PipelineIT {
     settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     settings.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
     settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // only committed results
     settings.put("schema.registry.url", registry.confluentUrl());
     return settings;
   }

@@ -45,6 +45,16 @@ class StreamsPropertiesTest {
   }
 
   @Test
+  void exactlyOnceByDefaultAndAtLeastOnceWhenAsked() {
+    Properties defaults = AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 2), resnet50());
+    assertEquals(StreamsConfig.EXACTLY_ONCE_V2, defaults.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    assertEquals(AepTopology.COMMIT_INTERVAL_MS, defaults.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+    Properties chosen = AepTopology.streamsProperties(config(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+        StreamsConfig.AT_LEAST_ONCE)), new StageRange(1, 2), resnet50());
+    assertEquals(StreamsConfig.AT_LEAST_ONCE, chosen.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+  }
+
+  @Test
   void theLastStagesNeedNoLargerRequestsAndUserSettingsWin() {
     assertNull(AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 2), resnet50()).get(MAX_REQUEST));
     Properties given = AepTopology.streamsProperties(config(Map.of(MAX_REQUEST, "9999999")), new StageRange(1, 1),

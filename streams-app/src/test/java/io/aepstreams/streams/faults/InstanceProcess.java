@@ -1,0 +1,66 @@
+package io.aepstreams.streams.faults;
+
+import io.aepstreams.streams.cli.AepCli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./aep run} as its own OS process, as a deployment runs it, so that a test can stop it with a real SIGTERM
+ * or SIGKILL. Its output goes to a file the test can read.
+ */
+final class InstanceProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+
+  private InstanceProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts {@code aep run} with {@code settings} as {@code --set} pairs. */
+  static InstanceProcess start(Path log, Map<String, String> settings) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-Dai.djl.offline=true", "-cp",
+        System.getProperty("java.class.path"), AepCli.class.getName(), "run"));
+    settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    return new InstanceProcess(process, log);
+  }
+
+  /** SIGTERM, as Kubernetes stops a pod. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** SIGKILL: a crash. */
+  void kill() {
+    process.destroyForcibly();
+  }
+
+  /** The exit code, or -1 if it is still running after {@code limit}. */
+  int waitFor(Duration limit) throws InterruptedException {
+    return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  String output() throws IOException {
+    return Files.readString(log);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+}
