@@ -3,19 +3,14 @@ package io.aepstreams.streams.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.aepstreams.schemas.registry.ApicurioRegistry;
 import io.aepstreams.streams.config.AppConfig;
-import io.aepstreams.streams.embedded.EmbeddedKafka;
+import io.aepstreams.streams.embedded.LocalCluster;
 import io.aepstreams.streams.produce.ImageProducer;
-import io.aepstreams.streams.topics.TopicAdmin;
-import io.aepstreams.streams.topics.TopicPlan;
 import io.aepstreams.streams.topology.TinyBundle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,46 +28,28 @@ import org.junit.jupiter.api.io.TempDir;
 class GracefulStopIT {
   private static final int IMAGES = 3_000;
   @TempDir static Path dir;
-  static EmbeddedKafka kafka;
-  static ApicurioRegistry registry;
-  static TinyBundle bundle;
+  static LocalCluster cluster;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
-    registry = ApicurioRegistry.start();
-    bundle = TinyBundle.write(dir.resolve("tiny"));
+    cluster = LocalCluster.start(dir, 2);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
+    if (cluster != null) {
+      cluster.close();
     }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
-
-  private static Map<String, String> settings() {
-    Map<String, String> settings = new HashMap<>();
-    settings.put(AppConfig.MODEL, bundle.dir.toString());
-    settings.put("bootstrap.servers", kafka.bootstrapServers());
-    settings.put("schema.registry.url", registry.confluentUrl());
-    settings.put("auto.offset.reset", "earliest");
-    return settings;
   }
 
   @Test
   void sigtermMidStreamStopsCleanlyAndEveryImageIsAnsweredExactlyOnce() throws Exception {
-    AppConfig config = AppConfig.from(settings());
-    try (TopicAdmin admin = TopicAdmin.connect(config.kafka())) {
-      assertEquals(List.of(), admin.create(TopicPlan.all(config, bundle.manifest), 2, Optional.of((short) 1)));
-    }
+    AppConfig config = AppConfig.from(cluster.settings());
     ExecutorService sender = Executors.newSingleThreadExecutor();
-    try (CommittedResults results = new CommittedResults(kafka.bootstrapServers(), registry.confluentUrl(),
+    try (CommittedResults results = new CommittedResults(cluster.kafka.bootstrapServers(),
+        cluster.registry.confluentUrl(),
         config.topics().classifications(), config.topics().dlq());
-        InstanceProcess first = InstanceProcess.start(dir.resolve("first.log"), settings())) {
+        InstanceProcess first = InstanceProcess.start(dir.resolve("first.log"), cluster.settings())) {
       Map<String, Object> producerSettings = new HashMap<>(config.kafka());
       Future<?> sending = sender.submit(() -> {
         try (ImageProducer producer = new ImageProducer(producerSettings, config.topics().images())) {
@@ -92,7 +69,7 @@ class GracefulStopIT {
       assertTrue(seconds < 28, "stopped in " + seconds + " s");
       assertTrue(output.contains("stages 1-4 stopped cleanly"), output);
 
-      try (InstanceProcess second = InstanceProcess.start(dir.resolve("second.log"), settings())) {
+      try (InstanceProcess second = InstanceProcess.start(dir.resolve("second.log"), cluster.settings())) {
         sending.get(60, TimeUnit.SECONDS);
         assertTrue(results.awaitAnswered(IMAGES, Duration.ofSeconds(120)), results.answers().size() + " answered; "
             + second.output());

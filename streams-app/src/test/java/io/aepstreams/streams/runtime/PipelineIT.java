@@ -11,9 +11,8 @@ import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.Topics;
 import io.aepstreams.streams.dlq.DeadLetters;
 import io.aepstreams.streams.embedded.EmbeddedKafka;
+import io.aepstreams.streams.embedded.LocalCluster;
 import io.aepstreams.streams.produce.ImageProducer;
-import io.aepstreams.streams.topics.TopicAdmin;
-import io.aepstreams.streams.topics.TopicPlan;
 import io.aepstreams.streams.topology.SingleProcessReference;
 import io.aepstreams.streams.topology.TinyBundle;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,39 +42,30 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PipelineIT {
   @TempDir static Path dir;
+  static LocalCluster cluster;
   static EmbeddedKafka kafka;
   static ApicurioRegistry registry;
   static TinyBundle bundle;
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.start();
-    registry = ApicurioRegistry.start();
-    bundle = TinyBundle.write(dir.resolve("tiny"));
-    AppConfig all = config("1-4");
-    try (TopicAdmin admin = TopicAdmin.connect(all.kafka())) {
-      assertEquals(List.of(), admin.create(TopicPlan.all(all, bundle.manifest), 2, Optional.of((short) 1)));
-    }
+    cluster = LocalCluster.start(dir, 2);
+    kafka = cluster.kafka;
+    registry = cluster.registry;
+    bundle = cluster.bundle;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   private static AppConfig config(String stages) {
-    Map<String, String> settings = new HashMap<>();
+    Map<String, String> settings = cluster.settings();
     settings.put(AppConfig.HTTP_PORT, "0");
-    settings.put(AppConfig.MODEL, bundle.dir.toString());
     settings.put(AppConfig.STAGES, stages);
-    settings.put("bootstrap.servers", kafka.bootstrapServers());
-    settings.put("schema.registry.url", registry.confluentUrl());
-    settings.put("auto.offset.reset", "earliest");
     return AppConfig.from(settings);
   }
 
