@@ -8,7 +8,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
@@ -33,12 +32,15 @@ import org.apache.kafka.common.serialization.Deserializer;
 public final class AvroDeserializer<T> implements Deserializer<T> {
   private final Schema readerSchema;
   private final GenericData model;
-  private final Map<Integer, DatumReader<T>> readersByWriterId = new ConcurrentHashMap<>();
+  private final Map<Integer, Decoding<T>> decodingByWriterId = new ConcurrentHashMap<>();
   private SchemaRegistryClient registry;
 
   static {
     TrustedRecords.install();
   }
+
+  /** What reading one writer id takes: the writer's schema (to check the body against) and the datum reader. */
+  private record Decoding<T>(Schema writer, DatumReader<T> reader) {}
 
   private AvroDeserializer(Schema readerSchema, GenericData model, SchemaRegistryClient registry) {
     this.readerSchema = readerSchema;
@@ -78,19 +80,25 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
       throw new IllegalStateException("AvroDeserializer is not configured: call configure() or pass a registry");
     }
     int id = WireFormat.schemaId(payload);
-    DatumReader<T> reader = readersByWriterId.computeIfAbsent(id, this::readerFor);
-    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(
-        payload, WireFormat.HEADER_BYTES, payload.length - WireFormat.HEADER_BYTES, null);
+    Decoding<T> decoding = decodingByWriterId.computeIfAbsent(id, this::decodingFor);
+    int bodyBytes = payload.length - WireFormat.HEADER_BYTES;
+    try {
+      AvroBounds.check(decoding.writer(), payload, WireFormat.HEADER_BYTES, bodyBytes);
+    } catch (WireFormatException e) {
+      throw new WireFormatException(e.reason(), e.getMessage() + " (schema id " + id + ", topic " + topic + ")");
+    }
+    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, WireFormat.HEADER_BYTES, bodyBytes, null);
     T record;
     try {
-      record = reader.read(null, decoder);
+      record = decoding.reader().read(null, decoder);
     } catch (EOFException e) {
       throw new WireFormatException(WireFormatException.Reason.TRUNCATED, "Avro body of "
-          + (payload.length - WireFormat.HEADER_BYTES) + " bytes ends before the record does (schema id " + id
-          + ", topic " + topic + ")", e);
-    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+          + bodyBytes + " bytes ends before the record does (schema id " + id + ", topic " + topic + ")", e);
+    } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      // Only decoding runs here: whatever it throws, errors included, is the payload's fault, never a reason to
+      // fail the task and read the same offset again forever.
       throw new WireFormatException(WireFormatException.Reason.MALFORMED_BODY, "Avro body does not decode with "
-          + "schema id " + id + " (topic " + topic + "): " + e.getMessage(), e);
+          + "schema id " + id + " (topic " + topic + "): " + e, e);
     }
     try {
       if (!decoder.isEnd()) {
@@ -103,7 +111,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
     return record;
   }
 
-  private DatumReader<T> readerFor(int id) {
+  private Decoding<T> decodingFor(int id) {
     Schema writerSchema;
     try {
       writerSchema = registry.schemaById(id);
@@ -119,8 +127,8 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
           + SchemaProblems.describe(compatibility));
     }
     if (model instanceof SpecificData specific) {
-      return new SpecificDatumReader<>(writerSchema, readerSchema, specific);
+      return new Decoding<>(writerSchema, new SpecificDatumReader<>(writerSchema, readerSchema, specific));
     }
-    return new GenericDatumReader<>(writerSchema, readerSchema, model);
+    return new Decoding<>(writerSchema, new GenericDatumReader<>(writerSchema, readerSchema, model));
   }
 }
