@@ -17,7 +17,9 @@ public class RejectedRecordException extends RuntimeException {
     MODEL_VERSION_MISMATCH,
     WRONG_STAGE,
     TENSOR_SHAPE_MISMATCH,
-    MALFORMED_TENSOR
+    MALFORMED_TENSOR,
+    /** A record with no value: nothing to classify, dead-lettered so that it is counted and seen, not lost. */
+    TOMBSTONE
   }
 
   private final Reason reason;
@@ -29,5 +31,12 @@ public class RejectedRecordException extends RuntimeException {
 
   public Reason reason() {
     return reason;
+  }
+
+  /** The rejection of a record without a value on the topic {@code context} is reading. */
+  public static RejectedRecordException tombstone(org.apache.kafka.streams.processor.api.ProcessorContext<?, ?> context) {
+    String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+        .orElse("a record");
+    return new RejectedRecordException(Reason.TOMBSTONE, where + " has no value (a tombstone): nothing to classify");
   }
 }

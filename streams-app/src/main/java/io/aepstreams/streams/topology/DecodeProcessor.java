@@ -2,6 +2,7 @@ package io.aepstreams.streams.topology;
 
 import io.aepstreams.model.data.InputSpec;
 import io.aepstreams.records.ImageRecord;
+import io.aepstreams.streams.decode.RejectedRecordException;
 import io.aepstreams.records.SourceOffset;
 import io.aepstreams.streams.decode.ImageDecoder;
 import java.util.List;
@@ -23,7 +24,7 @@ final class DecodeProcessor extends ContextualProcessor<byte[], ImageRecord, byt
   public void process(Record<byte[], ImageRecord> record) {
     ImageRecord image = record.value();
     if (image == null) {
-      return; // a tombstone: nothing to classify
+      throw RejectedRecordException.tombstone(context());
     }
     float[] tensor = decoder.decode(image);
     SourceOffset source = context().recordMetadata()

@@ -30,7 +30,7 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
   public void process(Record<byte[], PartialInference> record) {
     PartialInference partial = record.value();
     if (partial == null) {
-      return;
+      throw RejectedRecordException.tombstone(context());
     }
     if (!manifest.version().equals(partial.getModelVersion())) {
       throw new RejectedRecordException(Reason.MODEL_VERSION_MISMATCH, "image '" + partial.getId()
@@ -59,6 +59,7 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
     }
     float[] tensor = new float[(int) elements];
     data.asFloatBuffer().get(tensor);
+    requireFinite(tensor, partial.getId(), "tensor");
     float[] scores = null;
     double bSum = 0;
     if (!partial.getEnsembleScores().isEmpty()) {
@@ -71,6 +72,7 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
       for (int i = 0; i < scores.length; i++) {
         scores[i] = partial.getEnsembleScores().get(i);
       }
+      requireFinite(scores, partial.getId(), "ensemble scores");
       for (int stage : partial.getExitsRun()) {
         Manifest.Exit exit = manifest.exit(stage);
         if (exit == null) {
@@ -91,5 +93,15 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
     byte[] out = new byte[buffer.remaining()];
     buffer.duplicate().get(out);
     return out;
+  }
+
+  /** NaN or infinity would come out as class 0 with confidence NaN: reject instead of answering nonsense. */
+  private static void requireFinite(float[] values, CharSequence id, String what) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw new RejectedRecordException(Reason.MALFORMED_TENSOR, "image '" + id + "' carries " + values[i]
+            + " at index " + i + " of its " + what);
+      }
+    }
   }
 }
