@@ -1,5 +1,6 @@
 package io.aepstreams.streams.dlq;
 
+import ai.djl.engine.EngineException;
 import io.aepstreams.schemas.registry.SchemaRegistryException;
 import io.aepstreams.schemas.wire.WireFormatException;
 import io.aepstreams.streams.decode.RejectedRecordException;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -73,12 +75,13 @@ public final class DeadLetterHandlers {
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
       String reason;
-      SchemaRegistryException registry = registryFailure(exception);
-      if (registry != null) {
-        // Writing a result needed the registry and it failed: not the record's fault. Failing the task leaves the
-        // record uncommitted, so it is processed again rather than lost to the dead-letter queue.
-        LOG.error("processor {} could not write the result of {}-{}@{}: {}", context.processorNodeId(),
-            context.topic(), context.partition(), context.offset(), registry.getMessage());
+      Throwable infrastructure = notTheRecordsFault(exception);
+      if (infrastructure != null) {
+        // Failing the task leaves the record uncommitted, so it is processed again (after a restart, if need be)
+        // rather than lost to the dead-letter queue or blamed for another record's failed write.
+        LOG.error("processor {} could not finish {}-{}@{}, not through the record's fault: {}",
+            context.processorNodeId(), context.topic(), context.partition(), context.offset(),
+            infrastructure.toString());
         return Response.fail();
       }
       if (exception instanceof RejectedRecordException rejected) {
@@ -95,11 +98,16 @@ public final class DeadLetterHandlers {
     }
   }
 
-  /** The registry failure behind {@code exception}, however deeply Kafka Streams wrapped it; null if none. */
-  static SchemaRegistryException registryFailure(Throwable exception) {
+  /**
+   * The failure behind {@code exception} that is not the record's fault, or null: the registry (an outage, a
+   * refusal), the engine (a closed model, a device out of memory), a JVM error, or Kafka itself (a write that failed
+   * earlier resurfaces at the next write, which belongs to another record).
+   */
+  static Throwable notTheRecordsFault(Throwable exception) {
     for (Throwable t = exception; t != null; t = t.getCause()) {
-      if (t instanceof SchemaRegistryException registry) {
-        return registry;
+      if (t instanceof SchemaRegistryException || t instanceof EngineException || t instanceof Error
+          || t instanceof KafkaException) {
+        return t;
       }
     }
     return null;

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -40,8 +39,12 @@ public final class TopicAdmin implements AutoCloseable {
     }
   }
 
-  /** A needed topic that is missing or mis-sized, in words. */
-  public record Problem(String topic, String description) {
+  /** A needed topic that is missing or mis-sized, in words; {@code partitionCount}: its count differs. */
+  public record Problem(String topic, String description, boolean partitionCount) {
+    Problem(String topic, String description) {
+      this(topic, description, false);
+    }
+
     @Override
     public String toString() {
       return "topic " + topic + " " + description;
@@ -89,11 +92,14 @@ public final class TopicAdmin implements AutoCloseable {
     if (!partitions.isEmpty()) {
       List<ConfigResource> resources = partitions.keySet().stream()
           .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
-      Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources).all());
-      configs.forEach((resource, config) -> {
-        ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-        maxBytes.put(resource.name(), entry == null ? TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES
-            : Long.parseLong(entry.value()));
+      admin.describeConfigs(resources).values().forEach((resource, future) -> {
+        try {
+          ConfigEntry entry = await(future).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+          maxBytes.put(resource.name(), entry == null ? TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES
+              : Long.parseLong(entry.value()));
+        } catch (UnknownTopicOrPartitionException gone) {
+          partitions.remove(resource.name()); // deleted, or not yet known to this broker: missing
+        }
       });
     }
     List<TopicState> states = new ArrayList<>();
@@ -117,7 +123,7 @@ public final class TopicAdmin implements AutoCloseable {
       if (reference.isPresent() && !state.partitions().equals(reference.get().partitions())) {
         problems.add(new Problem(need.name(), "has " + state.partitions().get() + " partitions, "
             + reference.get().need().name() + " has " + reference.get().partitions().get()
-            + " (every pipeline topic needs the same count)"));
+            + " (every pipeline topic needs the same count)", true));
       }
       if (state.maxMessageBytes() < need.maxMessageBytes()) {
         problems.add(new Problem(need.name(), "takes records up to " + state.maxMessageBytes() + " bytes "
@@ -170,7 +176,27 @@ public final class TopicAdmin implements AutoCloseable {
     if (!toRaise.isEmpty()) {
       await(admin.incrementalAlterConfigs(toRaise).all());
     }
-    return problems(describe(needs));
+    return settled(needs);
+  }
+
+  /**
+   * The problems once the cluster shows what was just created or changed. A broker learns of new topics and
+   * configs from the controller a moment after the call returns, so an immediate look may still see the old state;
+   * only partition counts, which creation never changes, are expected to stay.
+   */
+  private List<Problem> settled(List<TopicNeed> needs) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    List<Problem> problems = problems(describe(needs));
+    while (problems.stream().anyMatch(problem -> !problem.partitionCount()) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      problems = problems(describe(needs));
+    }
+    return problems;
   }
 
   private <T> T await(KafkaFuture<T> future) {

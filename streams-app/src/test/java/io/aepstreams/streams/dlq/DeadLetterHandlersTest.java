@@ -3,6 +3,7 @@ package io.aepstreams.streams.dlq;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.engine.EngineException;
 import io.aepstreams.schemas.registry.IncompatibleSchemaException;
 import io.aepstreams.schemas.registry.SchemaRegistryException;
 import io.aepstreams.streams.decode.RejectedRecordException;
@@ -43,6 +44,28 @@ class DeadLetterHandlersTest {
       assertEquals(ProcessingExceptionHandler.Result.FAIL, response.result(), wrapped.toString());
       assertEquals(List.of(), response.deadLetterQueueRecords());
     }
+  }
+
+  @Test
+  void failuresOfTheEngineOrOfAnEarlierWriteAreNotTheRecordsFault() {
+    for (Exception notItsFault : List.of(new EngineException("the model's NDManager is closed"),
+        new StreamsException("Error encountered sending record to topic aep.classifications: a previous send failed",
+            new org.apache.kafka.common.errors.TimeoutException("expired")),
+        new RuntimeException("wrapped", new OutOfMemoryError("CUDA out of memory")))) {
+      ProcessingExceptionHandler.Response response = processing().handleError(CONTEXT, new Record<>("k", "v", 0L),
+          notItsFault);
+      assertEquals(ProcessingExceptionHandler.Result.FAIL, response.result(), notItsFault.toString());
+      assertEquals(List.of(), response.deadLetterQueueRecords());
+    }
+  }
+
+  @Test
+  void anUnexpectedFailureOnOneRecordDeadLettersThatRecord() {
+    ProcessingExceptionHandler.Response response = processing().handleError(CONTEXT, new Record<>("k", "v", 0L),
+        new IllegalArgumentException("an image no test foresaw"));
+    assertEquals(ProcessingExceptionHandler.Result.RESUME, response.result());
+    assertEquals("PROCESSING_FAILED", DeadLetters.header(response.deadLetterQueueRecords().get(0).headers(),
+        DeadLetters.REASON));
   }
 
   @Test
