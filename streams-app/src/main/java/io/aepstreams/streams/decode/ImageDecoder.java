@@ -94,6 +94,9 @@ public final class ImageDecoder {
   private byte[] encoded(ImageRecord image, ByteBuffer data) {
     byte[] bytes = new byte[data.remaining()];
     data.duplicate().get(bytes);
+    if (PngChunks.isPng(bytes)) {
+      bytes = PngChunks.pixelChunks(bytes, image.getId().toString());
+    }
     BufferedImage decoded;
     try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
@@ -103,7 +106,7 @@ public final class ImageDecoder {
       }
       ImageReader reader = readers.next();
       try {
-        reader.setInput(stream);
+        reader.setInput(stream, true, true); // forward only; no metadata: only pixels are wanted
         // the header alone tells the size: refuse huge images before decoding them
         checkPixels(image, (long) reader.getWidth(0) * reader.getHeight(0));
         decoded = reader.read(0);
