@@ -56,7 +56,22 @@ public record SchemaRegistryConfig(
   public static final String RETRY_BACKOFF_MS = "schema.registry.retry.backoff.ms";
 
   /** A key or trust store file. */
-  public record KeyStoreFile(String location, char[] password, String type) {}
+  public record KeyStoreFile(String location, char[] password, String type) {
+    @Override
+    public String toString() {
+      return type + " " + location + (password == null ? "" : " (password " + Secrets.HIDDEN + ")");
+    }
+  }
+
+  /** Credentials hidden: the record's own toString would print the user info and the key password. */
+  @Override
+  public String toString() {
+    return "SchemaRegistryConfig[urls=" + urls + ", userInfo=" + userInfo.map(u -> Secrets.HIDDEN).orElse("none")
+        + ", trustStore=" + trustStore.map(Object::toString).orElse("none") + ", keyStore="
+        + keyStore.map(Object::toString).orElse("none") + ", keyPassword="
+        + keyPassword.map(u -> Secrets.HIDDEN).orElse("none") + ", connectTimeout=" + connectTimeout
+        + ", requestTimeout=" + requestTimeout + ", maxRetries=" + maxRetries + ", retryBackoff=" + retryBackoff + "]";
+  }
 
   /** Reads the configuration; a missing URL or a malformed value is a {@link ConfigException} naming the key. */
   public static SchemaRegistryConfig from(Map<String, ?> configs) {
@@ -73,11 +88,12 @@ public record SchemaRegistryConfig(
       try {
         uri = URI.create(raw.strip());
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(URL, raw, "is not a URL: " + e.getMessage());
+        throw new ConfigException(URL, Secrets.withoutUserInfo(raw), "is not a URL: "
+            + Secrets.withoutUserInfo(String.valueOf(e.getMessage())));
       }
       String scheme = uri.getScheme();
       if (!"http".equals(scheme) && !"https".equals(scheme)) {
-        throw new ConfigException(URL, raw, "must start with http://, https:// or mock://");
+        throw new ConfigException(URL, Secrets.withoutUserInfo(raw), "must start with http://, https:// or mock://");
       }
       if (uri.getUserInfo() != null) {
         if (source.equals("URL") && userInfo.isEmpty()) {
@@ -89,7 +105,7 @@ public record SchemaRegistryConfig(
       urls.add(uri);
     }
     if (urls.isEmpty()) {
-      throw new ConfigException(URL, rawUrls, "names no URL");
+      throw new ConfigException(URL, Secrets.withoutUserInfo(rawUrls), "names no URL");
     }
     switch (source) {
       case "USER_INFO", "URL" -> { }

@@ -2,6 +2,7 @@ package io.aepstreams.streams.config;
 
 import io.aepstreams.model.policy.Confidence;
 import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.schemas.registry.Secrets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -62,6 +63,15 @@ public record AppConfig(
 
   public AppConfig {
     kafka = Map.copyOf(kafka);
+  }
+
+  /** Kafka settings with their secrets hidden (sasl.jaas.config, passwords, user info in URLs). */
+  @Override
+  public String toString() {
+    return "AppConfig[model=" + model + ", stages=" + stages.map(Object::toString).orElse("all") + ", device="
+        + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", applicationIdPrefix="
+        + applicationIdPrefix + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
+        + ", kafka=" + Secrets.shown(kafka) + "]";
   }
 
   /** Reads the {@code aep.*} keys; every other key is a Kafka setting. */

@@ -63,4 +63,17 @@ class AppConfigTest {
         IllegalArgumentException.class, () -> AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.MAX_PIXELS,
             "lots"))).getMessage());
   }
+
+  @Test
+  void printedSettingsHideCredentials() {
+    AppConfig config = AppConfig.from(java.util.Map.of(AppConfig.MODEL, "m",
+        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" "
+            + "password=\"pw-123\";",
+        "basic.auth.user.info", "reg:pw-456", "schema.registry.url", "https://reg:pw-789@registry:8081"));
+    String printed = config.toString();
+    for (String secret : new String[] {"pw-123", "pw-456", "pw-789"}) {
+      org.junit.jupiter.api.Assertions.assertFalse(printed.contains(secret), printed);
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(printed.contains("sasl.jaas.config=[hidden]"), printed);
+  }
 }
