@@ -38,15 +38,30 @@ public final class LocalCluster implements AutoCloseable {
       throw e;
     }
     LocalCluster cluster = new LocalCluster(kafka, registry, TinyBundle.write(dir.resolve("tiny")));
-    AppConfig config = AppConfig.from(cluster.settings());
+    cluster.createTopics(cluster.settings(), partitions);
+    return cluster;
+  }
+
+  /** Creates every topic that {@code settings} name, with {@code partitions} partitions. */
+  public void createTopics(Map<String, String> settings, int partitions) {
+    AppConfig config = AppConfig.from(settings);
     try (TopicAdmin admin = TopicAdmin.connect(config.kafka())) {
-      List<TopicAdmin.Problem> problems = admin.create(TopicPlan.all(config, cluster.bundle.manifest), partitions,
+      List<TopicAdmin.Problem> problems = admin.create(TopicPlan.all(config, bundle.manifest), partitions,
           Optional.of((short) 1));
       if (!problems.isEmpty()) {
         throw new IllegalStateException("topics not ready: " + problems);
       }
     }
-    return cluster;
+  }
+
+  /** As {@link #settings()}, with topics of their own: {@code <prefix>.images}, ... */
+  public Map<String, String> settings(String topicPrefix) {
+    Map<String, String> settings = settings();
+    settings.put(AppConfig.TOPIC_IMAGES, topicPrefix + ".images");
+    settings.put(AppConfig.TOPIC_CLASSIFICATIONS, topicPrefix + ".classifications");
+    settings.put(AppConfig.TOPIC_STAGE_PREFIX, topicPrefix + ".stage-");
+    settings.put(AppConfig.TOPIC_DLQ, topicPrefix + ".dlq");
+    return settings;
   }
 
   /** Settings for an instance (or a client) of this cluster: the bundle, the brokers, the registry. */
