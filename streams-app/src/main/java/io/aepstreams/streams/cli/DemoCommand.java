@@ -2,6 +2,8 @@ package io.aepstreams.streams.cli;
 
 import io.aepstreams.streams.demo.Demo;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,12 +37,16 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--partitions", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
   int partitions = 2;
 
+  @Option(names = "--set", description = "key=value for the pipeline's instances, repeatable: any Kafka Streams "
+      + "setting (processing.guarantee=at_least_once, ...) or aep.* key (aep.policy=off, ...).")
+  Map<String, String> set = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     if (limit < 0 || rate < 0 || splitAfter < 0 || partitions < 1) {
       throw new IllegalArgumentException("--limit, --rate and --split-after must not be negative; --partitions >= 1");
     }
-    Demo.run(new Demo.Options(model, data, cache, limit, rate, splitAfter, partitions), System.out);
+    Demo.run(new Demo.Options(model, data, cache, limit, rate, splitAfter, partitions, set), System.out);
     return 0;
   }
 }

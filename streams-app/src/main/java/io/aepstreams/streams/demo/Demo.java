@@ -37,7 +37,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class Demo {
 
   /** What to run. {@code splitAfter} 0 runs one instance; k runs stages 1-k and k+1-n as two. */
-  public record Options(Path model, Path data, Path cache, int limit, double rate, int splitAfter, int partitions) {}
+  /** {@code settings}: extra settings for the instances (Kafka Streams', or aep.*), as {@code ./aep run --set}. */
+  public record Options(Path model, Path data, Path cache, int limit, double rate, int splitAfter, int partitions,
+      Map<String, String> settings) {}
 
   private Demo() {}
 
@@ -63,6 +65,7 @@ public final class Demo {
       settings.put("schema.registry.url", "mock://" + scope);
       settings.put("auto.offset.reset", "earliest");
       settings.put(AppConfig.INSTANCE, "demo");
+      settings.putAll(options.settings());
       AppConfig base = AppConfig.from(settings);
       // The same topics, sized the same way, as ./aep topics create makes on a real cluster.
       try (TopicAdmin admin = TopicAdmin.connect(base.kafka())) {
@@ -170,7 +173,8 @@ public final class Demo {
       readFromStart(results, Topics.DEFAULT.classifications());
       readFromStart(dead, Topics.DEFAULT.dlq());
       while (!done.get()) {
-        results.poll(Duration.ofMillis(100)).forEach(record -> stats.add(record.value()));
+        results.poll(Duration.ofMillis(100)).forEach(record -> stats.add(record.value(),
+            System.currentTimeMillis()));
         dlq.addAndGet(dead.poll(Duration.ofMillis(10)).count());
       }
     }

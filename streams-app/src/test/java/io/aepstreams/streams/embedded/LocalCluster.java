@@ -1,6 +1,8 @@
 package io.aepstreams.streams.embedded;
 
 import io.aepstreams.schemas.registry.ApicurioRegistry;
+import io.aepstreams.schemas.registry.SchemaRegistries;
+import io.aepstreams.schemas.registry.SchemaRegistryClient;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.topics.TopicAdmin;
 import io.aepstreams.streams.topics.TopicPlan;
@@ -72,6 +74,11 @@ public final class LocalCluster implements AutoCloseable {
     settings.put("schema.registry.url", registry.confluentUrl());
     settings.put("auto.offset.reset", "earliest");
     return settings;
+  }
+
+  /** A client of the registry, for registering schemas a test needs. */
+  public SchemaRegistryClient registryClient() {
+    return SchemaRegistries.connect(Map.of("schema.registry.url", registry.confluentUrl()));
   }
 
   @Override
