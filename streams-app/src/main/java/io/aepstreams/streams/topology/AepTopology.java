@@ -12,6 +12,7 @@ import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
 import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.dlq.DeadLetterHandlers;
+import io.aepstreams.streams.topics.TopicNeed;
 import io.aepstreams.streams.topics.TopicPlan;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -110,17 +111,16 @@ public final class AepTopology {
 
   /**
    * Kafka Streams settings for this instance: its application id (one per stage range), the dead-letter queue and
-   * its handlers, a producer request size that fits its hand-off tensors, then every Kafka setting from the
-   * configuration, which may override any of these. The hand-off topic's {@code max.message.bytes} must fit them
-   * too (see the README).
+   * its handlers, a producer request size that fits the largest record it writes (a hand-off tensor, or a dead
+   * letter, which carries a failed record whole), then every Kafka setting from the configuration, which may
+   * override any of these. The topics' {@code max.message.bytes} come from the same plan ({@code ./aep topics}).
    */
   public static Properties streamsProperties(AppConfig config, StageRange range, Manifest manifest) {
     Properties props = streamsProperties(config, range);
-    if (range.last() < manifest.stages().size()) {
-      long needed = TopicPlan.handoffBytes(manifest, range.last() + 1);
-      if (needed > 1024 * 1024) {
-        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) needed);
-      }
+    long largest = TopicPlan.forInstance(config, manifest, range).stream()
+        .mapToLong(TopicNeed::maxMessageBytes).max().orElse(0);
+    if (largest > TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
+      props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) largest);
     }
     return props;
   }

@@ -125,7 +125,8 @@ class BadInputCorpusIT {
     try (PipelineInstance all = PipelineInstance.start(AppConfig.from(stages14));
         PipelineInstance deep = PipelineInstance.start(AppConfig.from(stages24));
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-            cluster.kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            cluster.kafka.bootstrapServers(), "max.request.size", 8 << 20), new ByteArraySerializer(),
+            new ByteArraySerializer())) {
       for (int i = 0; i < bad.size(); i++) {
         String id = "good-" + i;
         goodIds.add(id);
@@ -133,7 +134,7 @@ class BadInputCorpusIT {
             imageSerde.serializer().serialize(images, ImageProducer.record(TinyBundle.IMAGES, i, id))));
         Object[] c = bad.get(i);
         producer.send(new ProducerRecord<>((String) c[1], ((String) c[0]).getBytes(StandardCharsets.UTF_8),
-            (byte[]) c[2]));
+            (byte[]) c[2])).get(); // each must reach the broker: a lost send would pass for a lost dead letter
       }
       goodIds.add("handoff");
       producer.send(new ProducerRecord<>(stage2, "handoff".getBytes(StandardCharsets.UTF_8),

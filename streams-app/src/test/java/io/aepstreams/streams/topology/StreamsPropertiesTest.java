@@ -1,7 +1,6 @@
 package io.aepstreams.streams.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.bundle.Manifest;
@@ -38,10 +37,19 @@ class StreamsPropertiesTest {
 
   @Test
   void handOffInstancesAskForRequestsLargeEnoughForTheirTensors() {
-    Properties props = AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 1), resnet50());
+    // Small image payloads: the 3.2 MB hand-off tensor is the largest record stage 1 writes.
+    Properties props = AepTopology.streamsProperties(config(Map.of(AppConfig.MAX_PAYLOAD_BYTES, "100000")),
+        new StageRange(1, 1), resnet50());
     assertEquals(256 * 56 * 56 * 4 + 64 * 1024, props.get(MAX_REQUEST));
     assertEquals("aep-streams-stages-1-1", props.get(StreamsConfig.APPLICATION_ID_CONFIG));
     assertEquals("aep.dlq", props.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG));
+  }
+
+  @Test
+  void deadLettersOfTheLargestAcceptedImageFitARequest() {
+    // The default 4 MiB payload limit: a rejected image is dead-lettered whole, so requests must take it.
+    Properties props = AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 2), resnet50());
+    assertEquals(4 * 1024 * 1024 + 64 * 1024, props.get(MAX_REQUEST));
   }
 
   @Test
@@ -55,10 +63,13 @@ class StreamsPropertiesTest {
   }
 
   @Test
-  void theLastStagesNeedNoLargerRequestsAndUserSettingsWin() {
-    assertNull(AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 2), resnet50()).get(MAX_REQUEST));
-    Properties given = AepTopology.streamsProperties(config(Map.of(MAX_REQUEST, "9999999")), new StageRange(1, 1),
-        resnet50());
-    assertEquals("9999999", given.get(MAX_REQUEST));
+  void deepInstancesFitTheTensorsTheyMayDeadLetterAndUserSettingsWin() {
+    Map<String, String> small = Map.of(AppConfig.MAX_PAYLOAD_BYTES, "100000");
+    assertEquals(256 * 56 * 56 * 4 + 64 * 1024, AepTopology.streamsProperties(config(small), new StageRange(2, 2),
+        resnet50()).get(MAX_REQUEST), "a rejected hand-off is dead-lettered whole");
+    Map<String, String> given = new java.util.HashMap<>(small);
+    given.put(MAX_REQUEST, "9999999");
+    assertEquals("9999999", AepTopology.streamsProperties(config(given), new StageRange(1, 1), resnet50())
+        .get(MAX_REQUEST));
   }
 }
