@@ -34,10 +34,12 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private final Path dir;
-  private final KafkaRaftServer server;
+  private final Properties props;
+  private volatile KafkaRaftServer server;
   private final String bootstrap;
 
-  private EmbeddedKafka(Path dir, KafkaRaftServer server, String bootstrap) {
+  private EmbeddedKafka(Path dir, Properties props, KafkaRaftServer server, String bootstrap) {
+    this.props = props;
     this.dir = dir;
     this.server = server;
     this.bootstrap = bootstrap;
@@ -84,7 +86,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
-      EmbeddedKafka kafka = new EmbeddedKafka(dir, server, "127.0.0.1:" + brokerPort);
+      EmbeddedKafka kafka = new EmbeddedKafka(dir, props, server, "127.0.0.1:" + brokerPort);
       kafka.awaitReady(Duration.ofSeconds(60));
       return kafka;
     } catch (IOException e) {
@@ -126,6 +128,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  /**
+   * Stops the broker, waits {@code down}, and starts it again on the same ports with the same data: an outage for
+   * fault tests. Clients see their connections drop and come back.
+   */
+  public synchronized void restart(Duration down) throws InterruptedException {
+    server.shutdown();
+    server.awaitShutdown();
+    Thread.sleep(down.toMillis());
+    server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+    server.startup();
+    awaitReady(Duration.ofSeconds(60));
   }
 
   @Override

@@ -87,6 +87,19 @@ class FaultHarnessIT {
     };
   }
 
+  /** The broker stops for 10 s and comes back: the instances ride it out, nobody restarts them. */
+  private static Fault brokerOutage() {
+    return instances -> {
+      cluster.kafka.restart(Duration.ofSeconds(10));
+      return List.of();
+    };
+  }
+
+  @Test
+  void brokerStopAndRestart() throws Exception {
+    run("broker-restart", SPLIT, brokerOutage());
+  }
+
   @Test
   void singleInstanceSigterm() throws Exception {
     run("single-sigterm", SINGLE, sigterm(0));
