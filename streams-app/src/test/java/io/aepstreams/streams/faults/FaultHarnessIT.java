@@ -7,6 +7,7 @@ import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.embedded.LocalCluster;
 import io.aepstreams.streams.produce.ImageProducer;
 import io.aepstreams.streams.topology.TinyBundle;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +36,20 @@ class FaultHarnessIT {
   private static final List<String> SPLIT = List.of("1", "2-4");
   @TempDir static Path dir;
   static LocalCluster cluster;
+  /** The instances reach the registry through this, so that a test can take the registry away from them. */
+  static PausableProxy registryProxy;
 
   @BeforeAll
   static void start() throws Exception {
     cluster = LocalCluster.start(dir, 2);
+    registryProxy = new PausableProxy(URI.create(cluster.registry.confluentUrl()).getPort());
   }
 
   @AfterAll
   static void stop() throws Exception {
+    if (registryProxy != null) {
+      registryProxy.close();
+    }
     if (cluster != null) {
       cluster.close();
     }
@@ -95,6 +102,29 @@ class FaultHarnessIT {
     };
   }
 
+  /**
+   * The registry is unreachable for 30 s, and the deep instance is killed just as it goes: the one started in its
+   * place cannot read a hand-off until the registry is back. It must not dead-letter them: it fails, exits non-zero
+   * and is restarted (here by the harness, as Kubernetes would) until the registry answers again.
+   */
+  private static Fault registryOutage() {
+    return instances -> {
+      registryProxy.pause();
+      Executors.newSingleThreadScheduledExecutor().schedule(() -> {
+        registryProxy.resume();
+        return null;
+      }, 30, TimeUnit.SECONDS);
+      instances.get(1).kill();
+      instances.get(1).waitFor(Duration.ofSeconds(10));
+      return List.of(1);
+    };
+  }
+
+  @Test
+  void registryDownForThirtySeconds() throws Exception {
+    run("registry-outage", SPLIT, registryOutage());
+  }
+
   @Test
   void brokerStopAndRestart() throws Exception {
     run("broker-restart", SPLIT, brokerOutage());
@@ -133,6 +163,8 @@ class FaultHarnessIT {
 
   private void run(String name, List<String> ranges, Fault fault) throws Exception {
     Map<String, String> settings = cluster.settings(name);
+    settings.put("schema.registry.url", cluster.registry.confluentUrl().replace(
+        ":" + URI.create(cluster.registry.confluentUrl()).getPort() + "/", ":" + registryProxy.port() + "/"));
     // A killed member is noticed after this long, rather than Kafka's 45 s default.
     settings.put("session.timeout.ms", "10000");
     cluster.createTopics(settings, 2);
@@ -153,13 +185,25 @@ class FaultHarnessIT {
       });
       assertTrue(results.awaitAnswered(200, Duration.ofSeconds(90)), "the pipeline answers: " + output(instances));
 
+      int generation = 1;
       for (int i : fault.hit(instances)) {
-        instances.set(i, start(name, ranges.get(i), settings, 1));
+        instances.set(i, start(name, ranges.get(i), settings, generation++));
       }
 
-      sending.get(60, TimeUnit.SECONDS);
-      assertTrue(results.awaitAnswered(IMAGES, Duration.ofSeconds(120)), results.answers().size() + " answered; "
-          + output(instances));
+      sending.get(90, TimeUnit.SECONDS);
+      // Wait for every answer, restarting any instance that exits on its own, as an orchestrator would.
+      int restarts = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+      while (results.answers().size() < IMAGES && System.nanoTime() < deadline) {
+        results.poll();
+        for (int i = 0; i < instances.size(); i++) {
+          if (!instances.get(i).alive()) {
+            restarts++;
+            instances.set(i, start(name, ranges.get(i), settings, generation++));
+          }
+        }
+      }
+      assertTrue(results.answers().size() == IMAGES, results.answers().size() + " answered; " + output(instances));
       long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
       while (System.nanoTime() < settle) {
         results.poll(); // a duplicate would show up here
@@ -169,9 +213,12 @@ class FaultHarnessIT {
         assertEquals(143, instance.waitFor(Duration.ofSeconds(40)), instance.output());
       }
       long duplicated = results.answers().values().stream().filter(n -> n > 1).count();
-      System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d%n",
-          name, IMAGES, results.answers().size(), IMAGES - results.answers().size(), duplicated,
-          results.deadLettered());
+      long replacedThreads = output(instances).lines().filter(l -> l.contains("stream thread failed; replacing it"))
+          .count();
+      System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d"
+          + " | stream threads replaced %d | processes restarted after exiting on their own %d%n", name, IMAGES,
+          results.answers().size(), IMAGES - results.answers().size(), duplicated, results.deadLettered(),
+          replacedThreads, restarts);
       assertEquals(IMAGES, results.answers().size(), "every image answered");
       assertEquals(0, duplicated, "no image answered twice");
       assertEquals(0, results.deadLettered());
