@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -35,11 +36,14 @@ import org.apache.kafka.common.utils.Time;
 public final class EmbeddedKafka implements AutoCloseable {
   private final Path dir;
   private final Properties props;
+  private final Map<String, String> clientSecurity;
   private volatile KafkaRaftServer server;
   private final String bootstrap;
 
-  private EmbeddedKafka(Path dir, Properties props, KafkaRaftServer server, String bootstrap) {
+  private EmbeddedKafka(Path dir, Properties props, KafkaRaftServer server, String bootstrap,
+      Map<String, String> clientSecurity) {
     this.props = props;
+    this.clientSecurity = clientSecurity;
     this.dir = dir;
     this.server = server;
     this.bootstrap = bootstrap;
@@ -47,6 +51,36 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats storage, starts the server and waits until it answers. */
   public static EmbeddedKafka start() {
+    return start(Map.of(), Map.of());
+  }
+
+  /**
+   * A broker whose client listener asks for SASL/PLAIN; {@code users} maps user names to passwords. Clients need
+   * {@link #clientSecurity(String, String)}.
+   */
+  public static EmbeddedKafka startWithSaslPlain(Map<String, String> users) {
+    StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+    users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password)
+        .append('"'));
+    Map.Entry<String, String> broker = users.entrySet().iterator().next();
+    jaas.append(" username=\"").append(broker.getKey()).append("\" password=\"").append(broker.getValue())
+        .append("\";");
+    return start(Map.of(
+        "sasl.enabled.mechanisms", "PLAIN",
+        "sasl.mechanism.inter.broker.protocol", "PLAIN",
+        "listener.name.client.plain.sasl.jaas.config", jaas.toString(),
+        "listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT"),
+        clientSecurity(broker.getKey(), broker.getValue()));
+  }
+
+  /** Client settings for a SASL/PLAIN user of {@link #startWithSaslPlain}. */
+  public static Map<String, String> clientSecurity(String user, String password) {
+    return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+            + password + "\";");
+  }
+
+  private static EmbeddedKafka start(Map<String, String> brokerSecurity, Map<String, String> adminSecurity) {
     // The broker closes its controller-registration client twice on shutdown and warns about it; nothing a user
     // can act on. Its clients share the logger with ours, and this JVM's clients only talk to this broker on
     // loopback, so their connection warnings would be just as empty. Set before any Kafka client makes the logger.
@@ -59,11 +93,13 @@ public final class EmbeddedKafka implements AutoCloseable {
       props.put("process.roles", "broker,controller");
       props.put("node.id", "1");
       props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-      props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-      props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+      // The client listener is named CLIENT; it speaks PLAINTEXT unless SASL was asked for.
+      props.put("listeners", "CLIENT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      props.put("advertised.listeners", "CLIENT://127.0.0.1:" + brokerPort);
       props.put("controller.listener.names", "CONTROLLER");
-      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-      props.put("inter.broker.listener.name", "PLAINTEXT");
+      props.put("listener.security.protocol.map", "CLIENT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      props.put("inter.broker.listener.name", "CLIENT");
+      props.putAll(brokerSecurity);
       props.put("log.dirs", dir.resolve("data").toString());
       props.put("offsets.topic.replication.factor", "1");
       props.put("offsets.topic.num.partitions", "4");
@@ -86,7 +122,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
-      EmbeddedKafka kafka = new EmbeddedKafka(dir, props, server, "127.0.0.1:" + brokerPort);
+      EmbeddedKafka kafka = new EmbeddedKafka(dir, props, server, "127.0.0.1:" + brokerPort, adminSecurity);
       kafka.awaitReady(Duration.ofSeconds(60));
       return kafka;
     } catch (IOException e) {
@@ -100,7 +136,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    Map<String, Object> settings = new HashMap<>(clientSecurity);
+    settings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return Admin.create(settings);
   }
 
   private void awaitReady(Duration limit) {
