@@ -40,6 +40,8 @@ public final class ModelBundle {
   public static final String MANIFEST = "manifest.json";
   static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
+      // The version is a hash of this text: maps must come out in one order, whatever order they were built in.
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final Path location;

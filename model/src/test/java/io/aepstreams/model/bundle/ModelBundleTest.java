@@ -146,8 +146,17 @@ class ModelBundleTest {
   void zipReadsTheSameAsTheDirectoryAndVersionsFollowContent(@TempDir Path dir) {
     Path a = dir.resolve("a");
     Path b = dir.resolve("b");
-    Manifest first = BundleExport.write(a, "tiny", model.parts(), new ExitSubset(List.of(2, 4)), POLICY, Map.of());
-    Manifest same = BundleExport.write(b, "tiny", model.parts(), new ExitSubset(List.of(2, 4)), POLICY, Map.of());
+    // The same metrics in another order (as Map.of iterates differently in every JVM): the same content.
+    Map<String, Object> metrics = new java.util.LinkedHashMap<>();
+    metrics.put("seed", 420);
+    metrics.put("epochs", 1);
+    Map<String, Object> reordered = new java.util.LinkedHashMap<>();
+    reordered.put("epochs", 1);
+    reordered.put("seed", 420);
+    Manifest first = BundleExport.write(a, "tiny", model.parts(), new ExitSubset(List.of(2, 4)), POLICY,
+        Map.of("training", metrics));
+    Manifest same = BundleExport.write(b, "tiny", model.parts(), new ExitSubset(List.of(2, 4)), POLICY,
+        Map.of("training", reordered));
     assertEquals(first.version(), same.version(), "same content, same version");
     Manifest other = ModelBundle.rewriteManifest(b, same.withPolicy(ExitPolicy.off(Confidence.MARGIN)));
     assertNotEquals(first.version(), other.version());
