@@ -37,6 +37,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * record lands in the dead-letter queue with its own reason, the pipeline runs on, and every good image sent between
  * them is answered exactly once.
  */
+@Tag("fault-harness")
 class BadInputCorpusIT {
   @TempDir static Path dir;
   static LocalCluster cluster;

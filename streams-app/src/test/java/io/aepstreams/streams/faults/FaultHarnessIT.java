@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every stage, or a split deployment (stage 1 | stages 2-4) handing images over through the stage-2 topic. Each
  * test has topics of its own and prints its row of the fault table ({@code fault table: ...}).
  */
+@Tag("fault-harness")
 class FaultHarnessIT {
   private static final int IMAGES = 5_000;
   private static final double RATE = 250;

@@ -26,6 +26,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./aep run} against a broker that asks for SASL/PLAIN, with registry credentials too: it works with the right
  * password, fails with a wrong one, and neither run's output holds a password, whatever it logs.
  */
+@Tag("fault-harness")
 class SecretsIT {
   private static final String KAFKA_PASSWORD = "kafka-pw-" + UUID.randomUUID();
   private static final String WRONG_PASSWORD = "wrong-pw-" + UUID.randomUUID();
