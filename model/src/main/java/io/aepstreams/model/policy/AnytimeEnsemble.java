@@ -1,6 +1,5 @@
 package io.aepstreams.model.policy;
 
-import io.aepstreams.model.ensemble.Ensemble;
 import io.aepstreams.model.ensemble.ExitWeights;
 import io.aepstreams.model.prune.ExitLogits;
 import io.aepstreams.model.prune.ExitSubset;
@@ -35,17 +34,13 @@ public final class AnytimeEnsemble {
     int n = logits.images();
     confidence = new double[n][stages.size()];
     correct = new boolean[n][stages.size()];
-    float[] sum = new float[logits.classes()];
     for (int image = 0; image < n; image++) {
-      java.util.Arrays.fill(sum, 0f);
-      double bSum = 0;
+      PartialEnsemble partial = PartialEnsemble.NONE;
       for (int j = 0; j < stages.size(); j++) {
         int p = logits.position(stages.get(j));
-        double b = weights.b().get(p);
-        Ensemble.accumulate(sum, logits.logits()[image][p], b);
-        bSum += b;
-        confidence[image][j] = measure.of(sum, bSum);
-        correct[image][j] = Ensemble.argmax(sum) == logits.labels()[image];
+        partial = partial.after(stages.get(j), logits.logits()[image][p], weights.b().get(p));
+        confidence[image][j] = partial.confidence(measure);
+        correct[image][j] = partial.answer() == logits.labels()[image];
       }
     }
   }
@@ -62,10 +57,7 @@ public final class AnytimeEnsemble {
     int fullRight = 0;
     long macs = 0;
     for (int image = 0; image < images(); image++) {
-      int j = 0;
-      while (j < last && confidence[image][j] < thresholds[j]) {
-        j++;
-      }
+      int j = leavingAt(image, thresholds);
       leaving[j]++;
       macs += macsAt[j];
       right += correct[image][j] ? 1 : 0;
@@ -79,12 +71,28 @@ public final class AnytimeEnsemble {
     return new ExitReport(right / n, fullRight / n, shares, macs / n, macsAt[last]);
   }
 
+  /** The position, among the kept exits, where {@code image} leaves under {@code thresholds}. */
+  private int leavingAt(int image, double[] thresholds) {
+    int last = stages.size() - 1;
+    int j = 0;
+    while (!ExitPolicy.leaves(confidence[image][j], j < last ? thresholds[j] : Double.POSITIVE_INFINITY, j == last)) {
+      j++;
+    }
+    return j;
+  }
+
+  /** The exit stage each image leaves at under {@code policy}: what the stream answers for it. */
+  public int[] exitStages(ExitPolicy policy) {
+    double[] thresholds = policy.thresholds(stages.subList(0, stages.size() - 1));
+    int[] out = new int[images()];
+    for (int image = 0; image < out.length; image++) {
+      out[image] = stages.get(leavingAt(image, thresholds));
+    }
+    return out;
+  }
+
   /** Runs {@code policy} over every image. */
   public ExitReport evaluate(ExitPolicy policy) {
-    double[] thresholds = new double[stages.size() - 1];
-    for (int j = 0; j < thresholds.length; j++) {
-      thresholds[j] = policy.thresholds().getOrDefault(stages.get(j), Double.POSITIVE_INFINITY);
-    }
-    return evaluate(thresholds);
+    return evaluate(policy.thresholds(stages.subList(0, stages.size() - 1)));
   }
 }

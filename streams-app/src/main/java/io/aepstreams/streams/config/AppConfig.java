@@ -19,6 +19,7 @@ import java.util.Properties;
  *
  * @param stages the stage range this instance runs; empty means every stage of the bundle
  * @param policy an override of the bundle's exit policy; empty means the bundle's
+ * @param batching how many images a stage runs at once, and how long the first of them may wait for the others
  * @param httpPort where to serve health and metrics; empty means nowhere
  */
 public record AppConfig(
@@ -28,6 +29,7 @@ public record AppConfig(
     Topics topics,
     Optional<ExitPolicy> policy,
     DecodeLimits limits,
+    Batching batching,
     String applicationIdPrefix,
     String instance,
     Optional<Integer> httpPort,
@@ -51,6 +53,10 @@ public record AppConfig(
   public static final String TOPIC_DLQ = "aep.topic.dlq";
   public static final String MAX_PAYLOAD_BYTES = "aep.decode.max-payload-bytes";
   public static final String MAX_PIXELS = "aep.decode.max-pixels";
+  /** Most images per forward pass; 1 runs each image on its own, as it arrives. */
+  public static final String BATCH_MAX_SIZE = "aep.batch.max-size";
+  /** Longest an image waits for its batch to fill, in milliseconds. */
+  public static final String BATCH_MAX_DELAY_MS = "aep.batch.max-delay-ms";
   public static final String APPLICATION_ID_PREFIX = "aep.application-id-prefix";
   public static final String INSTANCE = "aep.instance";
   /** Port for /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. */
@@ -69,7 +75,7 @@ public record AppConfig(
   @Override
   public String toString() {
     return "AppConfig[model=" + model + ", stages=" + stages.map(Object::toString).orElse("all") + ", device="
-        + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", applicationIdPrefix="
+        + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", batching=" + batching + ", applicationIdPrefix="
         + applicationIdPrefix + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
         + ", kafka=" + Secrets.shown(kafka) + "]";
   }
@@ -98,6 +104,8 @@ public record AppConfig(
         && !s.equals("all")).map(StageRange::parse);
     return new AppConfig(Path.of(model), stages, settings.getOrDefault(DEVICE, "cpu"), topics,
         policy(settings.get(POLICY), settings.get(CONFIDENCE)), limits,
+        new Batching((int) number(settings, BATCH_MAX_SIZE, Batching.DEFAULT.maxSize()),
+            number(settings, BATCH_MAX_DELAY_MS, Batching.DEFAULT.maxDelayMs())),
         settings.getOrDefault(APPLICATION_ID_PREFIX, "aep-streams"),
         settings.getOrDefault(INSTANCE, hostName()),
         Optional.ofNullable(settings.get(HTTP_PORT)).filter(p -> !p.isBlank()).map(AppConfig::port),

@@ -1,12 +1,13 @@
 package io.aepstreams.streams.runtime;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 
 /**
  * The pipeline's own meters, on Micrometer's global registry (a no-op until an instance serves /metrics):
- * results per exit stage, hand-offs, dead letters per reason, and the compute time of each stage.
+ * results per exit stage, hand-offs, dead letters per reason, and the compute time and batch size of each stage.
  */
 public final class PipelineMetrics {
   private PipelineMetrics() {}
@@ -21,6 +22,11 @@ public final class PipelineMetrics {
 
   public static Timer stageTime(int stage) {
     return Metrics.timer("aep.stage.compute", "stage", String.valueOf(stage));
+  }
+
+  /** Images per forward pass of a stage. */
+  public static DistributionSummary batchSize(int stage) {
+    return Metrics.summary("aep.stage.batch.size", "stage", String.valueOf(stage));
   }
 
   public static void deadLettered(String reason) {

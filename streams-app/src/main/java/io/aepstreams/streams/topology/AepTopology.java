@@ -9,12 +9,19 @@ import io.aepstreams.records.ImageRecord;
 import io.aepstreams.records.PartialInference;
 import io.aepstreams.schemas.wire.AvroSerde;
 import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.Batching;
 import io.aepstreams.streams.config.StageRange;
 import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.dlq.DeadLetterHandlers;
 import io.aepstreams.streams.topics.TopicNeed;
 import io.aepstreams.streams.topics.TopicPlan;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -24,14 +31,16 @@ import org.apache.kafka.streams.Topology;
  * The topology of one instance (docs/design.md §5), built by a plain method so that tests build exactly what runs:
  *
  * <pre>
- * images -> decode -> stage 1 -> stage 2 -> ... -> stage n
- *                       |exit      |exit             |always
- *                       v          v                 v
- *                               classifications        (failures -> dlq)
+ * images -> decode -> batch -> stage 1 -> stage 2 -> ... -> stage n
+ *                                 |decided   |decided          |decided
+ *                                 v          v                 v
+ *                                 results ----------------------------> classifications      (failures -> dlq)
  * </pre>
  *
- * An instance that starts after stage 1 reads {@code aep.stage-k} instead of images; one that ends before the
- * bundle's last stage writes the images still going to {@code aep.stage-(last+1)}.
+ * Every edge after {@code batch} carries a {@link Batch}: a stage passes on the images its exit did not let out.
+ * An instance that starts after stage 1 reads {@code aep.stage-k} ({@code handoff-in -> resume -> batch}) instead
+ * of images; one that ends before the bundle's last stage sends what goes on from its last stage to
+ * {@code handoff -> aep.stage-(last+1)}.
  */
 public final class AepTopology {
   /** How often an instance commits (and, under exactly-once, makes its results visible). */
@@ -40,6 +49,9 @@ public final class AepTopology {
   public static final String DECODE = "decode";
   public static final String HANDOFF_SOURCE = "handoff-in";
   public static final String RESUME = "resume";
+  public static final String BATCH = "batch";
+  public static final String RESULTS = "results";
+  public static final String HANDOFF = "handoff";
   public static final String CLASSIFICATIONS_SINK = "classifications";
   public static final String HANDOFF_SINK = "handoff-out";
 
@@ -60,8 +72,13 @@ public final class AepTopology {
     return "stage-" + stage;
   }
 
+  /** The store that keeps the images waiting for a batch into {@code stage} (its changelog is an internal topic). */
+  public static String batchStore(int stage) {
+    return "waiting-for-stage-" + stage;
+  }
+
   /**
-   * The topology for {@code model}'s loaded stages. {@code manager} is the parent of the per-image managers; the
+   * The topology for {@code model}'s loaded stages. {@code manager} is the parent of the per-batch managers; the
    * model's blocks are shared by every task (inference only reads parameters).
    */
   public static Topology build(AppConfig config, StagedModel model, NDManager manager) {
@@ -71,43 +88,64 @@ public final class AepTopology {
     boolean handsOff = range.last() < manifest.stages().size();
 
     Topology topology = new Topology();
-    String firstParent;
+    String entry;
     if (range.first() == 1) {
       AvroSerde<ImageRecord> images = serde(ImageRecord.class, config);
       topology.addSource(IMAGES_SOURCE, Serdes.ByteArray().deserializer(), images.deserializer(),
           config.topics().images());
       ImageDecoder decoder = new ImageDecoder(manifest.input(), config.limits());
       topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, manifest.input()), IMAGES_SOURCE);
-      firstParent = DECODE;
+      entry = DECODE;
     } else {
       AvroSerde<PartialInference> handoff = serde(PartialInference.class, config);
       topology.addSource(HANDOFF_SOURCE, Serdes.ByteArray().deserializer(), handoff.deserializer(),
           config.topics().stage(range.first()));
       topology.addProcessor(RESUME, () -> new HandoffReader(manifest, range.first()), HANDOFF_SOURCE);
-      firstParent = RESUME;
+      entry = RESUME;
+    }
+    Batching batching = config.batching();
+    String store = batchStore(range.first());
+    topology.addProcessor(BATCH, () -> new BatchCollector(batching, manifest, range.first(), store), entry);
+    if (batching.waits()) {
+      topology.addStateStore(waitingStore(store, manifest, range.first()), BATCH);
     }
     String[] stageNodes = new String[range.last() - range.first() + 1];
-    String parent = firstParent;
+    String parent = BATCH;
     for (int stage = range.first(); stage <= range.last(); stage++) {
       int s = stage;
-      String next = stage < range.last() ? stageNode(stage + 1) : null;
-      String handoffChild = stage == range.last() && handsOff ? HANDOFF_SINK : null;
-      topology.addProcessor(stageNode(stage), () -> new StageProcessor(s, model, policy, CLASSIFICATIONS_SINK, next,
-          handoffChild, config.instance(), manager), parent);
+      Optional<String> onward = stage < range.last() ? Optional.of(stageNode(stage + 1))
+          : handsOff ? Optional.of(HANDOFF) : Optional.empty();
+      topology.addProcessor(stageNode(stage), () -> new StageProcessor(s, model, policy, RESULTS, onward,
+          config.instance(), manager), parent);
       stageNodes[stage - range.first()] = stageNode(stage);
       parent = stageNode(stage);
     }
+    topology.addProcessor(RESULTS, () -> new ResultWriter(manifest, policy.confidence()), stageNodes);
     AvroSerde<Classification> results = serde(Classification.class, config);
     topology.addSink(CLASSIFICATIONS_SINK, config.topics().classifications(), Serdes.ByteArray().serializer(),
-        results.serializer(), stageNodes);
+        results.serializer(), RESULTS);
     if (handsOff) {
+      int next = range.last() + 1;
+      topology.addProcessor(HANDOFF, () -> new HandoffWriter(manifest, next), stageNode(range.last()));
       AvroSerde<PartialInference> handoff = serde(PartialInference.class, config);
-      topology.addSink(HANDOFF_SINK, config.topics().stage(range.last() + 1), Serdes.ByteArray().serializer(),
-          handoff.serializer(), stageNode(range.last()));
+      topology.addSink(HANDOFF_SINK, config.topics().stage(next), Serdes.ByteArray().serializer(),
+          handoff.serializer(), HANDOFF);
     }
     return topology;
   }
 
+  /**
+   * An in-memory store with a changelog (restored on start, never read back from disk), cached so that an image
+   * that arrives and leaves between two commits costs the changelog only a tombstone; its records take a hand-off.
+   */
+  private static StoreBuilder<KeyValueStore<Long, byte[]>> waitingStore(String name, Manifest manifest, int stage) {
+    long largest = TopicPlan.handoffBytes(manifest, stage);
+    Map<String, String> changelog = largest > TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES
+        ? Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(largest)) : Map.of();
+    return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
+        .withCachingEnabled()
+        .withLoggingEnabled(changelog);
+  }
 
   /**
    * Kafka Streams settings for this instance: its application id (one per stage range), the dead-letter queue and
@@ -144,6 +182,11 @@ public final class AepTopology {
     // Under exactly-once a result is visible to read_committed readers only once its transaction commits, so the
     // commit interval is a floor on end-to-end latency; 100 ms is Kafka Streams' own default for exactly-once.
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+    if (config.batching().waits()) {
+      // A waiting batch is released by a wall-clock punctuation, which runs between polls: a poll must not block
+      // longer than a batch may wait.
+      props.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100, config.batching().maxDelayMs()));
+    }
     props.putAll(config.kafka());
     return props;
   }

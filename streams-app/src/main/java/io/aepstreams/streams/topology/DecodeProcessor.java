@@ -1,6 +1,7 @@
 package io.aepstreams.streams.topology;
 
 import io.aepstreams.model.data.InputSpec;
+import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.records.ImageRecord;
 import io.aepstreams.streams.decode.RejectedRecordException;
 import io.aepstreams.records.SourceOffset;
@@ -11,7 +12,7 @@ import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
 /** Decodes and normalises an image for stage 1; a bad one is rejected (and so dead-lettered) with its reason. */
-final class DecodeProcessor extends ContextualProcessor<byte[], ImageRecord, byte[], InFlight> {
+final class DecodeProcessor extends ContextualProcessor<byte[], ImageRecord, byte[], StagedImage> {
   private final ImageDecoder decoder;
   private final InputSpec input;
 
@@ -30,10 +31,12 @@ final class DecodeProcessor extends ContextualProcessor<byte[], ImageRecord, byt
     SourceOffset source = context().recordMetadata()
         .map(m -> new SourceOffset(m.topic(), m.partition(), m.offset()))
         .orElse(null);
-    InFlight flight = new InFlight(image.getId(), image.getLabel(), image.getSentAt(), source,
-        Map.copyOf(image.getAttributes()), record.key(), tensor,
-        new long[] {input.channels(), input.height(), input.width()}, null, 0, List.of(), List.of());
-    context().forward(record.withValue(flight));
+    StagedImage.Origin origin = new StagedImage.Origin(record.key(), record.timestamp(), record.headers(),
+        image.getId().toString(), image.getLabel(), image.getSentAt(), source, Map.copyOf(image.getAttributes()),
+        record.key());
+    StagedImage staged = new StagedImage(origin, tensor,
+        new long[] {input.channels(), input.height(), input.width()}, PartialEnsemble.NONE, List.of());
+    context().forward(record.withValue(staged));
   }
 
 }

@@ -3,6 +3,7 @@ package io.aepstreams.streams.topology;
 import static io.aepstreams.streams.decode.RejectedRecordException.Reason;
 
 import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.records.PartialInference;
 import io.aepstreams.records.TensorDType;
 import io.aepstreams.streams.decode.RejectedRecordException;
@@ -17,7 +18,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * Takes an image handed over by the instance that ran the stages before this one. A record from another model
  * version, for another stage, or with a tensor of the wrong shape is rejected with that reason: never misread.
  */
-final class HandoffReader extends ContextualProcessor<byte[], PartialInference, byte[], InFlight> {
+final class HandoffReader extends ContextualProcessor<byte[], PartialInference, byte[], StagedImage> {
   private final Manifest manifest;
   private final int firstStage;
 
@@ -28,10 +29,15 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
 
   @Override
   public void process(Record<byte[], PartialInference> record) {
-    PartialInference partial = record.value();
-    if (partial == null) {
+    if (record.value() == null) {
       throw RejectedRecordException.tombstone(context());
     }
+    context().forward(record.withValue(read(manifest, firstStage, record)));
+  }
+
+  /** The image {@code record} hands over, checked to fit stage {@code firstStage} of {@code manifest}'s model. */
+  static StagedImage read(Manifest manifest, int firstStage, Record<byte[], PartialInference> record) {
+    PartialInference partial = record.value();
     if (!manifest.version().equals(partial.getModelVersion())) {
       throw new RejectedRecordException(Reason.MODEL_VERSION_MISMATCH, "image '" + partial.getId()
           + "' was computed by model version " + partial.getModelVersion() + " (" + partial.getModelName()
@@ -60,13 +66,17 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
     float[] tensor = new float[(int) elements];
     data.asFloatBuffer().get(tensor);
     requireFinite(tensor, partial.getId(), "tensor");
-    float[] scores = null;
+    float[] scores = new float[0];
     double bSum = 0;
-    if (!partial.getEnsembleScores().isEmpty()) {
+    if (!partial.getEnsembleScores().isEmpty() || !partial.getExitsRun().isEmpty()) {
       if (partial.getEnsembleScores().size() != manifest.classNames().size()) {
         throw new RejectedRecordException(Reason.MALFORMED_TENSOR, "image '" + partial.getId() + "' carries "
             + partial.getEnsembleScores().size() + " ensemble scores for a model of "
             + manifest.classNames().size() + " classes");
+      }
+      if (partial.getExitsRun().isEmpty()) {
+        throw new RejectedRecordException(Reason.MALFORMED_TENSOR, "image '" + partial.getId()
+            + "' carries ensemble scores but no exit that produced them");
       }
       scores = new float[partial.getEnsembleScores().size()];
       for (int i = 0; i < scores.length; i++) {
@@ -83,10 +93,11 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
       }
     }
     byte[] key = partial.getOriginalKey() == null ? record.key() : bytes(partial.getOriginalKey());
-    InFlight flight = new InFlight(partial.getId(), partial.getLabel(), partial.getSentAt(), partial.getSource(),
-        Map.copyOf(partial.getAttributes()), key, tensor, expected.stream().mapToLong(Long::longValue).toArray(),
-        scores, bSum, partial.getExitsRun(), partial.getStageTimings());
-    context().forward(record.withValue(flight));
+    StagedImage.Origin origin = new StagedImage.Origin(record.key(), record.timestamp(), record.headers(),
+        partial.getId().toString(), partial.getLabel(), partial.getSentAt(), partial.getSource(),
+        Map.copyOf(partial.getAttributes()), key);
+    return new StagedImage(origin, tensor, expected.stream().mapToLong(Long::longValue).toArray(),
+        PartialEnsemble.of(scores, bSum, partial.getExitsRun()), partial.getStageTimings());
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -65,6 +65,22 @@ class AppConfigTest {
   }
 
   @Test
+  void batching() {
+    assertEquals(Batching.DEFAULT, AppConfig.from(Map.of(AppConfig.MODEL, "m")).batching());
+    AppConfig config = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.BATCH_MAX_SIZE, "64",
+        AppConfig.BATCH_MAX_DELAY_MS, "20"));
+    assertEquals(new Batching(64, 20), config.batching());
+    assertTrue(config.batching().waits());
+    assertTrue(!AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.BATCH_MAX_SIZE, "1")).batching().waits(),
+        "a batch of one never waits");
+    assertEquals("aep.batch.max-size must be positive, got 0", assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.BATCH_MAX_SIZE, "0"))).getMessage());
+    assertEquals("aep.batch.max-delay-ms must be a whole number, got 'soon'", assertThrows(
+        IllegalArgumentException.class, () -> AppConfig.from(Map.of(AppConfig.MODEL, "m",
+            AppConfig.BATCH_MAX_DELAY_MS, "soon"))).getMessage());
+  }
+
+  @Test
   void printedSettingsHideCredentials() {
     AppConfig config = AppConfig.from(java.util.Map.of(AppConfig.MODEL, "m",
         "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" "

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.StageRange;
 import io.aepstreams.streams.embedded.LocalCluster;
 import io.aepstreams.streams.produce.ImageProducer;
 import io.aepstreams.streams.topology.TinyBundle;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -161,6 +163,67 @@ class FaultHarnessIT {
   void splitSigtermOfEach() throws Exception {
     run("split-sigterm-edge", SPLIT, sigterm(0));
     run("split-sigterm-deep", SPLIT, sigterm(1));
+  }
+
+  /**
+   * Images waiting for a batch to fill when the instance is killed: their input offsets are already committed (the
+   * dangerous case, checked here), so only the changelogged store can bring them back. The instance started in its
+   * place must answer every one of them, once.
+   */
+  @Test
+  void imagesWaitingInABatchAreAnsweredOnceAfterSigkill() throws Exception {
+    String name = "batch-sigkill";
+    int waiting = 40;
+    Map<String, String> settings = cluster.settings(name);
+    settings.put(AppConfig.APPLICATION_ID_PREFIX, name);
+    settings.put("session.timeout.ms", "10000");
+    // The batch neither fills nor times out while the instance lives.
+    settings.put(AppConfig.BATCH_MAX_SIZE, "1000");
+    settings.put(AppConfig.BATCH_MAX_DELAY_MS, "600000");
+    cluster.createTopics(settings, 2);
+    AppConfig config = AppConfig.from(settings);
+    List<InstanceProcess> instances = new ArrayList<>();
+    try (CommittedResults results = new CommittedResults(cluster.kafka.bootstrapServers(),
+        cluster.registry.confluentUrl(), config.topics().classifications(), config.topics().dlq());
+        Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.kafka.bootstrapServers()))) {
+      instances.add(start(name, "1-4", settings, 0));
+      try (ImageProducer producer = new ImageProducer(new HashMap<>(config.kafka()), config.topics().images())) {
+        producer.send(TinyBundle.IMAGES, waiting, 100, name + "-", sent -> { });
+      }
+      String group = config.applicationId(new StageRange(1, 4));
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      long committed = 0;
+      while (committed < waiting && System.nanoTime() < deadline) {
+        committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+            .filter(e -> e.getKey().topic().equals(config.topics().images()))
+            .mapToLong(e -> e.getValue().offset()).sum();
+        results.poll();
+      }
+      assertEquals(waiting, committed, "the waiting images' offsets are committed: " + output(instances));
+      assertEquals(0, results.answers().size(), "and none of them is answered yet");
+
+      instances.get(0).kill();
+      assertEquals(137, instances.get(0).waitFor(Duration.ofSeconds(10)), "killed (128 + 9)");
+      settings.put(AppConfig.BATCH_MAX_DELAY_MS, "50");
+      instances.set(0, start(name, "1-4", settings, 1));
+      assertTrue(results.awaitAnswered(waiting, Duration.ofSeconds(120)), results.answers().size() + " answered; "
+          + output(instances));
+      long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (System.nanoTime() < settle) {
+        results.poll();
+      }
+      instances.get(0).terminate();
+      assertEquals(143, instances.get(0).waitFor(Duration.ofSeconds(40)), instances.get(0).output());
+      long duplicated = results.answers().values().stream().filter(n -> n > 1).count();
+      System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d"
+          + " | waiting in the batch when killed %d%n", name, waiting, results.answers().size(),
+          waiting - results.answers().size(), duplicated, results.deadLettered(), waiting);
+      assertEquals(waiting, results.answers().size(), "every waiting image answered");
+      assertEquals(0, duplicated, "no image answered twice");
+      assertEquals(0, results.deadLettered());
+    } finally {
+      instances.forEach(InstanceProcess::close);
+    }
   }
 
   private void run(String name, List<String> ranges, Fault fault) throws Exception {

@@ -5,7 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.aepstreams.model.bundle.ModelParts;
 import io.aepstreams.model.bundle.StagedModel;
+import io.aepstreams.model.policy.AnytimeEnsemble;
+import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.model.prune.ExitLogits;
+import io.aepstreams.model.prune.ExitSubset;
+import io.aepstreams.model.training.ExitEvaluation;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.aepstreams.records.Classification;
 import io.aepstreams.records.ImageEncoding;
 import io.aepstreams.records.ImageRecord;
@@ -13,6 +22,7 @@ import io.aepstreams.records.PartialInference;
 import io.aepstreams.schemas.registry.InMemorySchemaRegistry;
 import io.aepstreams.schemas.wire.AvroSerde;
 import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.Batching;
 import io.aepstreams.streams.config.StageRange;
 import io.aepstreams.streams.dlq.DeadLetters;
 import java.awt.image.BufferedImage;
@@ -20,6 +30,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -115,7 +126,16 @@ class AepTopologyTest {
     return driver.createInputTopic("aep.images", new ByteArraySerializer(), serde(ImageRecord.class).serializer());
   }
 
+  /**
+   * Lets the wall clock run past the longest a batch may wait: the images still waiting go through. Called before
+   * reading any output, so these tests run the default (batching) configuration.
+   */
+  static void releaseWaiting(TopologyTestDriver driver) {
+    driver.advanceWallClockTime(Duration.ofMillis(Batching.DEFAULT.maxDelayMs()));
+  }
+
   private TestOutputTopic<byte[], Classification> results(TopologyTestDriver driver) {
+    releaseWaiting(driver);
     return driver.createOutputTopic("aep.classifications", new ByteArrayDeserializer(),
         serde(Classification.class).deserializer());
   }
@@ -188,6 +208,7 @@ class AepTopologyTest {
         new ByteArrayDeserializer());
     TestInputTopic<byte[], byte[]> restIn = rest.createInputTopic("aep.stage-2", new ByteArraySerializer(),
         new ByteArraySerializer());
+    releaseWaiting(edge);
     List<TestRecord<byte[], byte[]>> handed = handoff.readRecordsToList();
     for (TestRecord<byte[], byte[]> record : handed) {
       restIn.pipeInput(record.key(), record.value());
@@ -207,6 +228,89 @@ class AepTopologyTest {
     assertTrue(handed.size() > 0 && handed.size() < single.size());
     for (TestRecord<byte[], byte[]> record : handed) {
       assertTrue(new String(record.key()).startsWith("k"), "keys stay as produced");
+    }
+  }
+
+  private static Map<String, String> batching(int size, long delayMs) {
+    return Map.of(AppConfig.BATCH_MAX_SIZE, String.valueOf(size), AppConfig.BATCH_MAX_DELAY_MS,
+        String.valueOf(delayMs));
+  }
+
+  @Test
+  void aBatchGoesOnWhenFullOrWhenItsOldestImageHasWaitedLongEnough() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Metrics.addRegistry(meters);
+    try {
+      TopologyTestDriver driver = driver(config(null, "off", batching(4, 1000)));
+      TestInputTopic<byte[], ImageRecord> in = images(driver);
+      TestOutputTopic<byte[], Classification> out = driver.createOutputTopic("aep.classifications",
+          new ByteArrayDeserializer(), serde(Classification.class).deserializer());
+      for (int i = 0; i < 3; i++) {
+        in.pipeInput(("k" + i).getBytes(), raw(i));
+        assertTrue(out.isEmpty(), "image " + i + " waits for its batch");
+      }
+      in.pipeInput("k3".getBytes(), raw(3));
+      assertEquals(List.of("img-0", "img-1", "img-2", "img-3"), ids(out.readValuesToList()), "full: it goes on");
+
+      in.pipeInput("k4".getBytes(), raw(4));
+      in.pipeInput("k5".getBytes(), raw(5));
+      driver.advanceWallClockTime(Duration.ofMillis(750));
+      assertTrue(out.isEmpty(), "750 ms of the 1000 allowed: still waiting");
+      driver.advanceWallClockTime(Duration.ofMillis(250));
+      assertEquals(List.of("img-4", "img-5"), ids(out.readValuesToList()), "waited its limit: it goes on half full");
+
+      DistributionSummary stage1 = meters.get("aep.stage.batch.size").tag("stage", "1").summary();
+      assertEquals(2, stage1.count(), "two forward passes");
+      assertEquals(6, stage1.totalAmount());
+      assertEquals(4, stage1.max());
+    } finally {
+      Metrics.removeRegistry(meters);
+      meters.close();
+    }
+  }
+
+  private static List<String> ids(List<Classification> results) {
+    return results.stream().map(c -> c.getId().toString()).toList();
+  }
+
+  @Test
+  void everyImageOfABatchGetsTheAnswerItGetsAlone() {
+    Map<String, Classification> alone = runAll(driver(config(null, null, batching(1, 1))));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Metrics.addRegistry(meters);
+    Map<String, Classification> batched;
+    try {
+      batched = runAll(driver(config(null, null, batching(8, 1000))));
+      assertEquals(8, meters.get("aep.stage.batch.size").tag("stage", "1").summary().max());
+      double stage2 = meters.get("aep.stage.batch.size").tag("stage", "2").summary().max();
+      assertTrue(stage2 > 0 && stage2 < 8, "exits shrink the batch that goes on: " + stage2);
+    } finally {
+      Metrics.removeRegistry(meters);
+      meters.close();
+    }
+    assertEquals(alone.keySet(), batched.keySet());
+    for (String id : alone.keySet()) {
+      Classification a = alone.get(id);
+      Classification b = batched.get(id);
+      assertEquals(a.getClassIndex(), b.getClassIndex(), id);
+      assertEquals(a.getExitStage(), b.getExitStage(), id);
+      assertEquals(a.getConfidence(), b.getConfidence(), 1e-5, id);
+      for (int c = 0; c < a.getProbabilities().size(); c++) {
+        assertEquals(a.getProbabilities().get(c), b.getProbabilities().get(c), 1e-5f, id + " class " + c);
+      }
+    }
+  }
+
+  @Test
+  void theStreamExitsWhereOfflineEvaluationSaysItWould() {
+    Map<String, Classification> streamed = runAll(driver(config(null, null)));
+    ModelParts parts = bundle.open().loadNetwork(manager);
+    ExitLogits logits = ExitEvaluation.logits(parts.network(), parts.input(), TinyBundle.IMAGES, manager);
+    ExitPolicy policy = bundle.manifest.policy();
+    int[] offline = new AnytimeEnsemble(logits, parts.weights(), new ExitSubset(bundle.manifest.exitStages()),
+        policy.confidence(), new long[bundle.manifest.exitStages().size()]).exitStages(policy);
+    for (int i = 0; i < offline.length; i++) {
+      assertEquals(offline[i], streamed.get("img-" + i).getExitStage(), "image " + i);
     }
   }
 
@@ -264,6 +368,7 @@ class AepTopologyTest {
   void handedOffRecordsOfAnotherModelOrShapeAreRejected() {
     TopologyTestDriver edge = driver(config("1", "off"));
     images(edge).pipeInput("k".getBytes(), raw(0));
+    releaseWaiting(edge);
     AvroSerde<PartialInference> serde = serde(PartialInference.class);
     PartialInference good = serde.deserializer().deserialize("aep.stage-2", edge.createOutputTopic("aep.stage-2",
         new ByteArrayDeserializer(), new ByteArrayDeserializer()).readValue());

@@ -40,6 +40,7 @@ public final class SingleProcessReference {
       TestInputTopic<byte[], ImageRecord> topic = driver.createInputTopic(config.topics().images(),
           new ByteArraySerializer(), in.serializer());
       images.forEach(image -> topic.pipeInput(image.getId().getBytes(), image));
+      AepTopologyTest.releaseWaiting(driver);
       Map<String, Classification> results = new LinkedHashMap<>();
       driver.createOutputTopic(config.topics().classifications(), new ByteArrayDeserializer(), out.deserializer())
           .readValuesToList().forEach(c -> results.put(c.getId(), c));

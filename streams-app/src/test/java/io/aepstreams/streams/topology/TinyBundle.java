@@ -9,6 +9,7 @@ import io.aepstreams.model.ensemble.ExitWeights;
 import io.aepstreams.model.ensemble.WeightScheme;
 import io.aepstreams.model.policy.Confidence;
 import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.model.prune.ExitLogits;
 import io.aepstreams.model.prune.ExitSubset;
 import io.aepstreams.model.training.AepTraining;
@@ -24,7 +25,7 @@ import java.util.Map;
 
 /**
  * A small trained bundle for pipeline tests: vgg-mini at a quarter width on 8x8 two-class images, all four exits,
- * with an exit-1 threshold at the median confidence of {@link #IMAGES}, so about half of them leave at stage 1.
+ * with an exit-1 threshold at the median confidence of {@link #IMAGES}, so half of them leave at stage 1.
  */
 public final class TinyBundle {
   /** The images the tests stream. */
@@ -51,15 +52,13 @@ public final class TinyBundle {
       double b1 = model.weights().b().get(0);
       double[] confidence = new double[IMAGES.size()];
       for (int i = 0; i < confidence.length; i++) {
-        float[] scores = logits.logits()[i][0].clone();
-        for (int c = 0; c < scores.length; c++) {
-          scores[c] = (float) (b1 * scores[c]);
-        }
-        confidence[i] = Confidence.MAX_SOFTMAX.of(scores, b1);
+        confidence[i] = PartialEnsemble.NONE.after(1, logits.logits()[i][0], b1).confidence(Confidence.MAX_SOFTMAX);
       }
       double[] sorted = confidence.clone();
       Arrays.sort(sorted);
-      double threshold = sorted[sorted.length / 2];
+      // Halfway between two images' confidences, so that no image sits on the threshold, where the last bits of a
+      // batched or unbatched forward pass could decide its exit.
+      double threshold = (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
       Manifest manifest = BundleExport.write(dir, "tiny", model.parts(), new ExitSubset(List.of(1, 2, 3, 4)),
           new ExitPolicy(Confidence.MAX_SOFTMAX, Map.of(1, threshold)), Map.of());
       return new TinyBundle(dir, manifest, confidence, threshold);

@@ -1,0 +1,139 @@
+package io.aepstreams.streams.topology;
+
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.records.PartialInference;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The images a {@link BatchCollector} holds, kept in a changelogged store as well as in memory. Under exactly-once
+ * the store's changelog commits in the same transaction as the input offsets: an image whose offset is committed
+ * while it waits is in the changelog, and comes back from it after a crash or a rebalance. Each image is stored as
+ * the {@link PartialInference} an instance would hand over, plus its record's key, timestamp and headers.
+ */
+final class WaitingImages {
+  private static final byte FORMAT = 1;
+
+  private final KeyValueStore<Long, byte[]> store;
+  private final Manifest manifest;
+  private final int stage;
+  private final List<StagedImage> images = new ArrayList<>();
+  private final List<Long> keys = new ArrayList<>();
+  private long nextKey;
+
+  /** Takes back the images {@code store} holds, in arrival order. */
+  WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage) {
+    this.store = store;
+    this.manifest = manifest;
+    this.stage = stage;
+    try (KeyValueIterator<Long, byte[]> all = store.all()) {
+      while (all.hasNext()) {
+        var entry = all.next();
+        images.add(decode(entry.value));
+        keys.add(entry.key);
+        nextKey = entry.key + 1;
+      }
+    }
+  }
+
+  void add(StagedImage image) {
+    long key = nextKey++;
+    store.put(key, encode(image));
+    images.add(image);
+    keys.add(key);
+  }
+
+  int size() {
+    return images.size();
+  }
+
+  /** The waiting images, oldest first. */
+  List<StagedImage> images() {
+    return List.copyOf(images);
+  }
+
+  /** Forgets the waiting images: called once their batch has been processed, so in the same transaction. */
+  void clear() {
+    keys.forEach(store::delete);
+    keys.clear();
+    images.clear();
+  }
+
+  byte[] encode(StagedImage image) {
+    StagedImage.Origin origin = image.origin();
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(image.tensor().length * Float.BYTES + 512);
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(FORMAT);
+      writeBytes(out, origin.recordKey());
+      out.writeLong(origin.timestamp());
+      Header[] headers = origin.headers() == null ? new Header[0] : origin.headers().toArray();
+      out.writeInt(headers.length);
+      for (Header header : headers) {
+        out.writeUTF(header.key());
+        writeBytes(out, header.value());
+      }
+      ByteBuffer partial = image.handoff(manifest, stage).toByteBuffer();
+      out.writeInt(partial.remaining());
+      out.write(partial.array(), partial.arrayOffset() + partial.position(), partial.remaining());
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  StagedImage decode(byte[] value) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(value));
+      byte format = in.readByte();
+      if (format != FORMAT) {
+        throw new IllegalStateException("a waiting image in format " + format + "; this version reads " + FORMAT);
+      }
+      byte[] key = readBytes(in);
+      long timestamp = in.readLong();
+      RecordHeaders headers = new RecordHeaders();
+      int count = in.readInt();
+      for (int i = 0; i < count; i++) {
+        headers.add(in.readUTF(), readBytes(in));
+      }
+      byte[] partial = new byte[in.readInt()];
+      in.readFully(partial);
+      return HandoffReader.read(manifest, stage, new Record<>(key,
+          PartialInference.fromByteBuffer(ByteBuffer.wrap(partial)), timestamp, headers));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] value) throws IOException {
+    if (value == null) {
+      out.writeInt(-1);
+    } else {
+      out.writeInt(value.length);
+      out.write(value);
+    }
+  }
+
+  private static byte[] readBytes(DataInputStream in) throws IOException {
+    int length = in.readInt();
+    if (length < 0) {
+      return null;
+    }
+    byte[] value = new byte[length];
+    in.readFully(value);
+    return value;
+  }
+}
