@@ -1,11 +1,11 @@
 package io.aepstreams.streams.cli;
 
 import io.aepstreams.streams.demo.Demo;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -14,15 +14,7 @@ import picocli.CommandLine.Option;
         + "exits per stage, MACs saved, throughput, end-to-end latency.",
         "Fashion-MNIST comes from Debian's dataset-fashion-mnist, fetched into --cache if not installed."})
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--model", description = "Model bundle (directory or .zip); default: train a quick one, cached.")
-  Path model;
-
-  @Option(names = "--data", description = "Fashion-MNIST folder (default: Debian's, or fetched into --cache).")
-  Path data;
-
-  @Option(names = "--cache", description = "Where the quick model and a fetched dataset are kept "
-      + "(default: ${DEFAULT-VALUE}).")
-  Path cache = Path.of(".cache");
+  @Mixin FashionMnistOptions inputs;
 
   @Option(names = "--limit", description = "Stream only the first N test images (default: all 10,000).")
   int limit;
@@ -46,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
     if (limit < 0 || rate < 0 || splitAfter < 0 || partitions < 1) {
       throw new IllegalArgumentException("--limit, --rate and --split-after must not be negative; --partitions >= 1");
     }
-    Demo.run(new Demo.Options(model, data, cache, limit, rate, splitAfter, partitions, set), System.out);
+    Demo.run(new Demo.Options(inputs.model, inputs.data, inputs.cache, limit, rate, splitAfter, partitions, set), System.out);
     return 0;
   }
 }

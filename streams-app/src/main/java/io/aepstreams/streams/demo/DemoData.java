@@ -11,7 +11,7 @@ import java.util.stream.Stream;
  * Finds Fashion-MNIST for the demo: Debian's {@code dataset-fashion-mnist} where it is installed; otherwise the same
  * package fetched into a local cache without root ({@code apt-get download}, then {@code dpkg-deb -x}).
  */
-final class DemoData {
+public final class DemoData {
   static final Path SYSTEM = Path.of("/usr/share/datasets/fashion-mnist");
   private static final String PACKAGE = "dataset-fashion-mnist";
   private static final String HOW = "install it with: sudo apt-get install " + PACKAGE + " (or pass --data DIR with "
@@ -20,7 +20,7 @@ final class DemoData {
   private DemoData() {}
 
   /** The dataset folder; a one-line {@link IllegalStateException} saying how to get it when it cannot be found. */
-  static Path locate(Path cache) {
+  public static Path locate(Path cache) {
     return locate(SYSTEM, cache);
   }
 

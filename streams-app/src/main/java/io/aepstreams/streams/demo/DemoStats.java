@@ -2,7 +2,7 @@ package io.aepstreams.streams.demo;
 
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.records.Classification;
-import java.util.Arrays;
+import io.aepstreams.streams.bench.Latencies;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,8 +11,8 @@ import java.util.TreeMap;
 final class DemoStats {
   private final Manifest manifest;
   private final Map<Integer, Integer> exits = new TreeMap<>();
-  private long[] latencies = new long[1024];
-  private long[] readLatencies = new long[1024];
+  private final Latencies latencies = new Latencies();
+  private final Latencies readLatencies = new Latencies();
   private int count;
   private int labelled;
   private int correct;
@@ -39,12 +39,8 @@ final class DemoStats {
       long decided = result.getDecidedAt().toEpochMilli();
       firstSent = Math.min(firstSent, sent);
       lastDecided = Math.max(lastDecided, decided);
-      if (count > latencies.length) {
-        latencies = Arrays.copyOf(latencies, latencies.length * 2);
-        readLatencies = Arrays.copyOf(readLatencies, readLatencies.length * 2);
-      }
-      latencies[count - 1] = decided - sent;
-      readLatencies[count - 1] = readAtMillis - sent;
+      latencies.add(decided - sent);
+      readLatencies.add(readAtMillis - sent);
     }
   }
 
@@ -65,10 +61,6 @@ final class DemoStats {
 
   synchronized String summary(long dlq) {
     long full = manifest.macsUpTo(manifest.stages().size());
-    long[] sorted = Arrays.copyOf(latencies, count);
-    Arrays.sort(sorted);
-    long[] read = Arrays.copyOf(readLatencies, count);
-    Arrays.sort(read);
     double seconds = Math.max(1e-3, (lastDecided - firstSent) / 1000.0);
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "%n== AEP Streams demo: %s (%s) ==%n", manifest.name(), manifest.version()));
@@ -84,18 +76,12 @@ final class DemoStats {
         count / seconds, seconds));
     out.append(String.format(Locale.ROOT, "end-to-end latency  p50 %d ms, p99 %d ms (sent to decided, queueing "
             + "included)%n",
-        percentile(sorted, 0.50), percentile(sorted, 0.99)));
+        latencies.percentile(0.50), latencies.percentile(0.99)));
     // What a consumer of results sees: under exactly-once a result is readable once its transaction commits.
     out.append(String.format(Locale.ROOT, "                    p50 %d ms, p99 %d ms, p99.9 %d ms (sent to read "
             + "by a read_committed consumer)%n",
-        percentile(read, 0.50), percentile(read, 0.99), percentile(read, 0.999)));
+        readLatencies.percentile(0.50), readLatencies.percentile(0.99),
+        readLatencies.percentile(0.999)));
     return out.toString();
-  }
-
-  private static long percentile(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   }
 }

@@ -25,7 +25,7 @@ import java.util.Map;
  * The demo's model when none is given: vgg-mini with MIX weights, trained for one epoch on Fashion-MNIST, every
  * exit kept and calibrated (0.5 points) on a validation split, and cached so the next demo starts at once.
  */
-final class QuickModel {
+public final class QuickModel {
   // One pass over most of the training split: about a minute and a half on two cores, and early exits good enough
   // for the calibration to let most images out before the last stage.
   static final int TRAIN_IMAGES = 48_000;
@@ -34,7 +34,7 @@ final class QuickModel {
 
   private QuickModel() {}
 
-  static Path trainOrReuse(Path cache, Path data) {
+  public static Path trainOrReuse(Path cache, Path data) {
     Path dir = cache.resolve("demo-model");
     if (Files.exists(dir.resolve(ModelBundle.MANIFEST))) {
       try {

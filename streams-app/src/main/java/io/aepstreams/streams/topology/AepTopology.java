@@ -115,8 +115,8 @@ public final class AepTopology {
       int s = stage;
       Optional<String> onward = stage < range.last() ? Optional.of(stageNode(stage + 1))
           : handsOff ? Optional.of(HANDOFF) : Optional.empty();
-      topology.addProcessor(stageNode(stage), () -> new StageProcessor(s, model, policy, RESULTS, onward,
-          config.instance(), manager), parent);
+      topology.addProcessor(stageNode(stage), () -> new StageProcessor(
+          new StageRunner(s, model, policy, config.instance()), RESULTS, onward, manager), parent);
       stageNodes[stage - range.first()] = stageNode(stage);
       parent = stageNode(stage);
     }

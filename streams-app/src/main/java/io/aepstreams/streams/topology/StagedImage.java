@@ -20,16 +20,16 @@ import org.apache.kafka.common.header.Headers;
  * excluded), its partial ensemble and the time each stage took. Immutable: a stage makes the next one with
  * {@link #after}. Between instances it travels as a {@link PartialInference} ({@link #handoff}).
  */
-record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEnsemble ensemble, List<StageTiming> timings) {
+public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEnsemble ensemble, List<StageTiming> timings) {
 
   /**
    * What an image keeps from its input record on the way: the record's key, timestamp and headers (its results are
    * written with them), and the fields the result carries.
    */
-  record Origin(byte[] recordKey, long timestamp, Headers headers, String id, Integer label, Instant sentAt,
+  public record Origin(byte[] recordKey, long timestamp, Headers headers, String id, Integer label, Instant sentAt,
       SourceOffset source, Map<String, String> attributes, byte[] originalKey) {}
 
-  StagedImage {
+  public StagedImage {
     timings = List.copyOf(timings);
   }
 

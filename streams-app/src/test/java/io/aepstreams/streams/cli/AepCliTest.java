@@ -51,6 +51,16 @@ class AepCliTest {
   }
 
   @Test
+  void benchMistakesGetOneLine() {
+    Run zero = run("bench", "--batch-sizes", "1,0");
+    assertEquals(2, zero.exit());
+    assertEquals("error: --batch-sizes must be positive numbers, like 1,8,32,64", zero.err().strip());
+    Run notNumber = run("bench", "--batch-sizes", "big");
+    assertEquals(2, notNumber.exit());
+    assertTrue(notNumber.err().startsWith("Invalid value for option '--batch-sizes'"), notNumber.err());
+  }
+
+  @Test
   void topicsMistakesGetOneLine() {
     Run noBootstrap = run("topics", "check", "--model", "m");
     assertEquals(2, noBootstrap.exit());
