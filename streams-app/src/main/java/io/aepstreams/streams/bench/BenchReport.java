@@ -30,11 +30,16 @@ public record BenchReport(
   public record Settings(List<Integer> batchSizes, long maxDelayMs, int rawImages, int pipelineImages,
       double latencySeconds, int splitAfter, long memoryImages, int partitions, Map<String, String> instanceSettings) {}
 
-  /** Images per second of the model alone, with early exits and with every stage for every image. */
-  public record RawRow(int batch, double exitsPerSecond, double allStagesPerSecond, double exitsAccuracy,
-      double allStagesAccuracy, double exitsMacs, double allStagesMacs) {}
+  /**
+   * Images per second of the model alone, with early exits and with every stage for every image, and the process's
+   * CPU time per image with exits.
+   */
+  public record RawRow(int batch, double exitsPerSecond, double allStagesPerSecond, double exitsCpuMillis,
+      double exitsAccuracy, double allStagesAccuracy, double exitsMacs, double allStagesMacs) {}
 
-  public record PipelineRow(int batch, double imagesPerSecond, double meanStageOneBatch, double shareOfRaw) {}
+  /** The pipeline at a batch size: its throughput, its CPU per image (broker included), its mean stage-1 batch. */
+  public record PipelineRow(int batch, double imagesPerSecond, double cpuMillisPerImage, double meanStageOneBatch,
+      double shareOfRaw) {}
 
   /**
    * At {@code batch}, early exits against every stage for every image: the throughput gain the MACs saved predict

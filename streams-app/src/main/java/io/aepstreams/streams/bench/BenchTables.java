@@ -66,14 +66,17 @@ final class BenchTables {
         + "for every stage.%n%n", model.name(), model.version(), model.stages(), model.exits(), thresholds(model.thresholds()),
         model.confidence(), model.macsEveryStage()));
     md.append("| batch | model loop, exits (img/s) | model loop, every stage (img/s) | pipeline, exits (img/s) | "
-        + "pipeline / model loop | mean stage-1 batch |\n|---|---|---|---|---|---|\n");
+        + "pipeline / model loop | CPU ms per image, model loop | CPU ms per image, pipeline | mean stage-1 batch |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < r.raw().size(); i++) {
       BenchReport.RawRow raw = r.raw().get(i);
       BenchReport.PipelineRow p = r.pipeline().get(i);
-      md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %s | %.1f |%n", raw.batch(),
+      md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %s | %.2f | %.2f | %.1f |%n", raw.batch(),
           raw.exitsPerSecond(), raw.allStagesPerSecond(), p.imagesPerSecond(), percent(p.shareOfRaw()),
-          p.meanStageOneBatch()));
+          raw.exitsCpuMillis(), p.cpuMillisPerImage(), p.meanStageOneBatch()));
     }
+    md.append("\nCPU ms per image: this process's CPU time (all threads) over the images; for the pipeline it includes "
+        + "the in-JVM broker and the reader of the results.\n");
     BenchReport.EarlyExit e = r.earlyExit();
     md.append(String.format(Locale.ROOT, "%nEarly exits at batch %d: %s of the MACs saved, predicting %s more "
         + "images/s. Model loop: %s more (%s of the prediction). Pipeline: %s more, %,.0f img/s every stage "

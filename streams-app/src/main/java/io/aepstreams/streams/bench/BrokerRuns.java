@@ -37,8 +37,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * an application id of its own.
  */
 final class BrokerRuns implements AutoCloseable {
-  /** Throughput, with the mean images per forward pass of the first stage. */
-  record Throughput(double imagesPerSecond, double meanBatch) {}
+  /** Throughput, process CPU per image (broker and reader included), mean images per pass of the first stage. */
+  record Throughput(double imagesPerSecond, double cpuMillisPerImage, double meanBatch) {}
 
   /** Latency percentiles in ms: sent to decided, and sent to read by a read_committed consumer. */
   record Latency(double offeredRate, int images, long decidedP50, long decidedP99, long decidedP999, long readP50,
@@ -125,6 +125,7 @@ final class BrokerRuns implements AutoCloseable {
     long passesBefore = batchPasses(firstStage);
     double imagesBefore = batchImages(firstStage);
     long[] at = new long[2];
+    long[] cpu = new long[2];
     List<PipelineInstance> instances = List.of();
     try (ResultReader reader = new ResultReader(client(), config.topics().classifications(), record -> { })) {
       instances = start(settings, ranges);
@@ -135,12 +136,15 @@ final class BrokerRuns implements AutoCloseable {
         }
         if (at[0] == 0 && reader.count() >= warmup) {
           at[0] = System.nanoTime();
+          cpu[0] = CpuTime.process();
         }
         Thread.sleep(1);
       }
       at[1] = System.nanoTime();
+      cpu[1] = CpuTime.process();
       double meanBatch = (batchImages(firstStage) - imagesBefore) / (batchPasses(firstStage) - passesBefore);
-      return new Throughput((count - warmup) / ((at[1] - at[0]) / 1e9), meanBatch);
+      return new Throughput((count - warmup) / ((at[1] - at[0]) / 1e9), (cpu[1] - cpu[0]) / 1e6 / (count - warmup),
+          meanBatch);
     } finally {
       instances.forEach(PipelineInstance::close);
     }

@@ -41,8 +41,8 @@ final class BenchCommand implements Callable<Integer> {
   double latencySeconds = 15;
 
   @Option(names = "--split-after", description = "Latency also with stages 1-K and the rest as two instances; 0 "
-      + "skips it (default: ${DEFAULT-VALUE}).")
-  int splitAfter = 1;
+      + "skips it (default: after the model's first kept exit, so that the first instance answers easy images).")
+  Integer splitAfter;
 
   @Option(names = "--memory-images", description = "Images through one instance for the memory run; 0 skips it "
       + "(default: ${DEFAULT-VALUE}).")
@@ -63,8 +63,9 @@ final class BenchCommand implements Callable<Integer> {
     if (batchSizes.isEmpty() || batchSizes.stream().anyMatch(b -> b < 1)) {
       throw new IllegalArgumentException("--batch-sizes must be positive numbers, like 1,8,32,64");
     }
-    if (maxDelayMs < 1 || rawImages < 1 || pipelineImages < 10 || latencySeconds <= 0 || splitAfter < 0
-        || memoryImages < 0 || partitions < 1) {
+    boolean badSplit = splitAfter != null && splitAfter < 0;
+    if (maxDelayMs < 1 || rawImages < 1 || pipelineImages < 10 || latencySeconds <= 0 || badSplit || memoryImages < 0
+        || partitions < 1) {
       throw new IllegalArgumentException("--max-delay-ms, --model-images and --latency-seconds must be positive, "
           + "--pipeline-images at least 10, --split-after and --memory-images not negative, --partitions >= 1");
     }
@@ -72,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     ImageSet test = Datasets.read(dataset, Datasets.Split.TEST, 1, 28, 28);
     Path bundle = inputs.bundle(dataset);
     Bench.run(new Bench.Options(bundle, test, List.copyOf(batchSizes), maxDelayMs, rawImages, pipelineImages,
-        latencySeconds, splitAfter, memoryImages, partitions, out, set), System.out);
+        latencySeconds, splitAfter == null ? -1 : splitAfter, memoryImages, partitions, out, set), System.out);
     return 0;
   }
 }

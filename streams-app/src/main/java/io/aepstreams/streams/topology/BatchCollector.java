@@ -3,6 +3,7 @@ package io.aepstreams.streams.topology;
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.streams.config.Batching;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -51,24 +52,29 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
       context().forward(record.withValue(new Batch(List.of(record.value()))));
       return;
     }
+    if (waiting.size() + 1 >= batching.maxSize()) {
+      // The image that fills the batch goes on with it, unstored: no commit can come between two lines of one
+      // process() call.
+      release(List.of(record.value()));
+      return;
+    }
     if (waiting.size() == 0) {
       oldestSince = context().currentSystemTimeMs();
     }
     waiting.add(record.value());
-    if (waiting.size() >= batching.maxSize()) {
-      release();
-    }
   }
 
   private void onTick(long now) {
     if (waiting.size() > 0 && now - oldestSince >= batching.maxDelayMs()) {
-      release();
+      release(List.of());
     }
   }
 
-  /** Sends the waiting images on as one batch, then forgets them; both in the same transaction. */
-  private void release() {
-    Batch batch = new Batch(waiting.images());
+  /** Sends the waiting images, then {@code arriving}, on as one batch, then forgets them: in one transaction. */
+  private void release(List<StagedImage> arriving) {
+    List<StagedImage> images = new ArrayList<>(waiting.images());
+    images.addAll(arriving);
+    Batch batch = new Batch(images);
     context().forward(new Record<>(null, batch, batch.timestamp()));
     waiting.clear();
   }
