@@ -8,6 +8,7 @@ import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
 import io.aepstreams.streams.topics.InstanceTopics;
 import io.aepstreams.streams.topology.AepTopology;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -95,6 +96,9 @@ public final class PipelineInstance implements AutoCloseable {
         Metrics.addRegistry(registry);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
+        // 1 while RUNNING: what /health/ready answers, as a series an alert can watch (aep_instance_ready)
+        Gauge.builder("aep.instance.ready", streams, s -> s.state() == KafkaStreams.State.RUNNING ? 1 : 0)
+            .description("1 while the instance is running with its partitions assigned").register(registry);
         health = new HealthServer(config.httpPort().get(), streams::state, registry);
         LOG.info("health and metrics on port {}: /health/live, /health/ready, /metrics", health.port());
       }

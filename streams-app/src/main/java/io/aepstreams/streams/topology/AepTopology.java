@@ -92,12 +92,12 @@ public final class AepTopology {
     boolean handsOff = range.last() < manifest.stages().size();
 
     Topology topology = new Topology();
+    ImageDecoder decoder = new ImageDecoder(manifest.input(), config.limits());
     String entry;
     if (range.first() == 1) {
       AvroSerde<ImageRecord> images = serde(ImageRecord.class, config);
       topology.addSource(IMAGES_SOURCE, Serdes.ByteArray().deserializer(), images.deserializer(),
           config.topics().images());
-      ImageDecoder decoder = new ImageDecoder(manifest.input(), config.limits());
       topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, manifest.input()), IMAGES_SOURCE);
       entry = DECODE;
     } else {
@@ -109,7 +109,8 @@ public final class AepTopology {
     }
     Batching batching = config.batching();
     String store = batchStore(range.first());
-    topology.addProcessor(BATCH, () -> new BatchCollector(batching, manifest, range.first(), store), entry);
+    topology.addProcessor(BATCH, () -> new BatchCollector(batching, manifest, range.first(), store, decoder),
+        entry);
     if (batching.waits()) {
       topology.addStateStore(waitingStore(store, manifest, range.first()), BATCH);
     }

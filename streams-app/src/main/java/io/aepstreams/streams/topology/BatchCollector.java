@@ -2,6 +2,7 @@ package io.aepstreams.streams.topology;
 
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.streams.config.Batching;
+import io.aepstreams.streams.decode.ImageDecoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +23,18 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   private final Manifest manifest;
   private final int stage;
   private final String storeName;
+  private final ImageDecoder decoder;
   private WaitingImages waiting;
   /** Wall-clock time the oldest waiting image arrived (or was restored). */
   private long oldestSince;
 
-  BatchCollector(Batching batching, Manifest manifest, int stage, String storeName) {
+  /** {@code decoder} decodes restored images waiting for stage 1. */
+  BatchCollector(Batching batching, Manifest manifest, int stage, String storeName, ImageDecoder decoder) {
     this.batching = batching;
     this.manifest = manifest;
     this.stage = stage;
     this.storeName = storeName;
+    this.decoder = decoder;
   }
 
   @Override
@@ -38,7 +42,7 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     super.init(context);
     if (batching.waits()) {
       KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
-      waiting = new WaitingImages(store, manifest, stage);
+      waiting = new WaitingImages(store, manifest, stage, decoder);
       oldestSince = context.currentSystemTimeMs();
       // A quarter of the delay: a batch waits at most a quarter longer than asked, between two checks.
       context.schedule(Duration.ofMillis(Math.max(1, batching.maxDelayMs() / 4)), PunctuationType.WALL_CLOCK_TIME,

@@ -27,16 +27,22 @@ final class DecodeProcessor extends ContextualProcessor<byte[], ImageRecord, byt
     if (image == null) {
       throw RejectedRecordException.tombstone(context());
     }
-    float[] tensor = decoder.decode(image);
     SourceOffset source = context().recordMetadata()
         .map(m -> new SourceOffset(m.topic(), m.partition(), m.offset()))
         .orElse(null);
-    StagedImage.Origin origin = new StagedImage.Origin(record.key(), record.timestamp(), record.headers(),
-        image.getId().toString(), image.getLabel(), image.getSentAt(), source, Map.copyOf(image.getAttributes()),
-        record.key());
-    StagedImage staged = new StagedImage(origin, tensor,
-        new long[] {input.channels(), input.height(), input.width()}, PartialEnsemble.NONE, List.of());
+    StagedImage staged = decode(decoder, input, record, source);
     context().forward(record.withValue(staged));
   }
 
+  /** The image {@code record} carries, decoded for stage 1; {@code source} says where it was read. */
+  static StagedImage decode(ImageDecoder decoder, InputSpec input, Record<byte[], ImageRecord> record,
+      SourceOffset source) {
+    ImageRecord image = record.value();
+    float[] tensor = decoder.decode(image);
+    StagedImage.Origin origin = new StagedImage.Origin(record.key(), record.timestamp(), record.headers(),
+        image.getId().toString(), image.getLabel(), image.getSentAt(), source, Map.copyOf(image.getAttributes()),
+        record.key());
+    return new StagedImage(origin, tensor, new long[] {input.channels(), input.height(), input.width()},
+        PartialEnsemble.NONE, List.of(), image);
+  }
 }

@@ -97,7 +97,7 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
         partial.getId().toString(), partial.getLabel(), partial.getSentAt(), partial.getSource(),
         Map.copyOf(partial.getAttributes()), key);
     return new StagedImage(origin, tensor, expected.stream().mapToLong(Long::longValue).toArray(),
-        PartialEnsemble.of(scores, bSum, partial.getExitsRun()), partial.getStageTimings());
+        PartialEnsemble.of(scores, bSum, partial.getExitsRun()), partial.getStageTimings(), null);
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

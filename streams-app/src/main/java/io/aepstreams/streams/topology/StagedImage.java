@@ -2,6 +2,7 @@ package io.aepstreams.streams.topology;
 
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.policy.PartialEnsemble;
+import io.aepstreams.records.ImageRecord;
 import io.aepstreams.records.PartialInference;
 import io.aepstreams.records.SourceOffset;
 import io.aepstreams.records.StageTiming;
@@ -19,8 +20,13 @@ import org.apache.kafka.common.header.Headers;
  * One image between the stages of an instance: where it came from, the tensor its next stage takes (batch dimension
  * excluded), its partial ensemble and the time each stage took. Immutable: a stage makes the next one with
  * {@link #after}. Between instances it travels as a {@link PartialInference} ({@link #handoff}).
+ *
+ * @param decodedFrom the record the tensor was decoded from, kept until the first stage has run (an image waiting
+ *     for stage 1 is stored as it came, so that whichever model version takes it over decodes it its own way);
+ *     null after it, and for images resumed from a hand-off
  */
-public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEnsemble ensemble, List<StageTiming> timings) {
+public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEnsemble ensemble,
+    List<StageTiming> timings, ImageRecord decodedFrom) {
 
   /**
    * What an image keeps from its input record on the way: the record's key, timestamp and headers (its results are
@@ -38,7 +44,7 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
     List<StageTiming> all = new ArrayList<>(timings.size() + 1);
     all.addAll(timings);
     all.add(timing);
-    return new StagedImage(origin, output, outputShape, next, all);
+    return new StagedImage(origin, output, outputShape, next, all, null);
   }
 
   /** The image as the next instance reads it, to run stage {@code nextStage} of {@code manifest}'s model. */

@@ -1,7 +1,10 @@
 package io.aepstreams.streams.topology;
 
 import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.records.ImageRecord;
 import io.aepstreams.records.PartialInference;
+import io.aepstreams.records.SourceOffset;
+import io.aepstreams.streams.decode.ImageDecoder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -21,23 +24,30 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The images a {@link BatchCollector} holds, kept in a changelogged store as well as in memory. Under exactly-once
  * the store's changelog commits in the same transaction as the input offsets: an image whose offset is committed
  * while it waits is in the changelog, and comes back from it after a crash or a rebalance. Each image is stored as
- * the {@link PartialInference} an instance would hand over, plus its record's key, timestamp and headers.
+ * its record's key, timestamp, headers and source offset, and a payload: an image waiting for the bundle's first
+ * stage as the {@link ImageRecord} it came as (decoded again when restored, so that another model version may take
+ * it over during a rollout), any other as the {@link PartialInference} an instance would hand over.
  */
 final class WaitingImages {
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT = 2;
 
   private final KeyValueStore<Long, byte[]> store;
   private final Manifest manifest;
   private final int stage;
+  private final ImageDecoder decoder;
   private final List<StagedImage> images = new ArrayList<>();
   private final List<Long> keys = new ArrayList<>();
   private long nextKey;
 
-  /** Takes back the images {@code store} holds, in arrival order. */
-  WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage) {
+  /**
+   * Takes back the images {@code store} holds, in arrival order. {@code decoder} decodes images waiting for stage 1
+   * (unused for a later stage).
+   */
+  WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage, ImageDecoder decoder) {
     this.store = store;
     this.manifest = manifest;
     this.stage = stage;
+    this.decoder = decoder;
     try (KeyValueIterator<Long, byte[]> all = store.all()) {
       while (all.hasNext()) {
         var entry = all.next();
@@ -85,9 +95,18 @@ final class WaitingImages {
         out.writeUTF(header.key());
         writeBytes(out, header.value());
       }
-      ByteBuffer partial = image.handoff(manifest, stage).toByteBuffer();
-      out.writeInt(partial.remaining());
-      out.write(partial.array(), partial.arrayOffset() + partial.position(), partial.remaining());
+      SourceOffset source = origin.source();
+      out.writeBoolean(source != null);
+      if (source != null) {
+        out.writeUTF(source.getTopic());
+        out.writeInt(source.getPartition());
+        out.writeLong(source.getOffset());
+      }
+      ByteBuffer payload = image.decodedFrom() != null ? image.decodedFrom().toByteBuffer()
+          : image.handoff(manifest, stage).toByteBuffer();
+      out.writeBoolean(image.decodedFrom() != null);
+      out.writeInt(payload.remaining());
+      out.write(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -109,10 +128,17 @@ final class WaitingImages {
       for (int i = 0; i < count; i++) {
         headers.add(in.readUTF(), readBytes(in));
       }
-      byte[] partial = new byte[in.readInt()];
-      in.readFully(partial);
+      SourceOffset source = in.readBoolean() ? new SourceOffset(in.readUTF(), in.readInt(), in.readLong()) : null;
+      boolean asImage = in.readBoolean();
+      byte[] payload = new byte[in.readInt()];
+      in.readFully(payload);
+      if (asImage) {
+        Record<byte[], ImageRecord> record = new Record<>(key, ImageRecord.fromByteBuffer(ByteBuffer.wrap(payload)),
+            timestamp, headers);
+        return DecodeProcessor.decode(decoder, manifest.input(), record, source);
+      }
       return HandoffReader.read(manifest, stage, new Record<>(key,
-          PartialInference.fromByteBuffer(ByteBuffer.wrap(partial)), timestamp, headers));
+          PartialInference.fromByteBuffer(ByteBuffer.wrap(payload)), timestamp, headers));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,5 +1,6 @@
 package io.aepstreams.streams.embedded;
 
+import io.aepstreams.embedded.EmbeddedKafka;
 import io.aepstreams.schemas.registry.ApicurioRegistry;
 import io.aepstreams.schemas.registry.SchemaRegistries;
 import io.aepstreams.schemas.registry.SchemaRegistryClient;

@@ -13,13 +13,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads every committed result (read_committed), counting answers per image id, and the dead letters. */
-final class CommittedResults implements AutoCloseable {
+public final class CommittedResults implements AutoCloseable {
   private final KafkaConsumer<String, Classification> results;
   private final KafkaConsumer<byte[], byte[]> deadLetters;
   private final Map<String, Integer> answers = new HashMap<>();
+  private final Map<String, Classification> latest = new HashMap<>();
   private long deadLettered;
 
-  CommittedResults(String bootstrap, String registry, String resultsTopic, String dlqTopic) {
+  public CommittedResults(String bootstrap, String registry, String resultsTopic, String dlqTopic) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID());
@@ -37,13 +38,16 @@ final class CommittedResults implements AutoCloseable {
   }
 
   /** Reads what has been committed since the last call. */
-  void poll() {
-    results.poll(Duration.ofMillis(200)).forEach(r -> answers.merge(r.value().getId().toString(), 1, Integer::sum));
+  public void poll() {
+    results.poll(Duration.ofMillis(200)).forEach(r -> {
+      answers.merge(r.value().getId().toString(), 1, Integer::sum);
+      latest.put(r.value().getId().toString(), r.value());
+    });
     deadLettered += deadLetters.poll(Duration.ofMillis(50)).count();
   }
 
   /** Polls until at least {@code count} distinct images are answered, or {@code limit} passes. */
-  boolean awaitAnswered(int count, Duration limit) {
+  public boolean awaitAnswered(int count, Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (answers.size() < count && System.nanoTime() < deadline) {
       poll();
@@ -51,11 +55,17 @@ final class CommittedResults implements AutoCloseable {
     return answers.size() >= count;
   }
 
-  Map<String, Integer> answers() {
+  /** How many committed answers each image got. */
+  public Map<String, Integer> answers() {
     return answers;
   }
 
-  long deadLettered() {
+  /** The last committed answer of each image. */
+  public Map<String, Classification> results() {
+    return latest;
+  }
+
+  public long deadLettered() {
     return deadLettered;
   }
 

@@ -9,7 +9,7 @@ import io.aepstreams.records.Classification;
 import io.aepstreams.schemas.registry.ApicurioRegistry;
 import io.aepstreams.schemas.wire.AvroDeserializer;
 import io.aepstreams.streams.config.AppConfig;
-import io.aepstreams.streams.embedded.EmbeddedKafka;
+import io.aepstreams.embedded.EmbeddedKafka;
 import io.aepstreams.streams.produce.ImageProducer;
 import io.aepstreams.streams.topics.TopicAdmin;
 import io.aepstreams.streams.topics.TopicPlan;

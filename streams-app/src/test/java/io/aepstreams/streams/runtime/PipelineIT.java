@@ -10,7 +10,7 @@ import io.aepstreams.schemas.wire.AvroDeserializer;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.Topics;
 import io.aepstreams.streams.dlq.DeadLetters;
-import io.aepstreams.streams.embedded.EmbeddedKafka;
+import io.aepstreams.embedded.EmbeddedKafka;
 import io.aepstreams.streams.embedded.LocalCluster;
 import io.aepstreams.streams.produce.ImageProducer;
 import io.aepstreams.streams.topology.SingleProcessReference;
@@ -113,7 +113,9 @@ class PipelineIT {
       assertEquals(reference.keySet(), results.keySet());
       for (String id : reference.keySet()) {
         assertEquals(reference.get(id).getClassIndex(), results.get(id).getClassIndex(), id);
-        assertEquals(reference.get(id).getConfidence(), results.get(id).getConfidence(), 0.0, id);
+        // Batches form differently run to run, and a forward pass over another batch size may differ in the last
+        // bits of a float: the same answer, within float tolerance.
+        assertEquals(reference.get(id).getConfidence(), results.get(id).getConfidence(), 1e-5, id);
         assertEquals(reference.get(id).getExitStage(), results.get(id).getExitStage(), id);
       }
       java.net.http.HttpResponse<String> scraped = get(rest.httpPort(), "/metrics");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aepstreams.streams.config.AppConfig;
-import io.aepstreams.streams.embedded.EmbeddedKafka;
+import io.aepstreams.embedded.EmbeddedKafka;
 import io.aepstreams.streams.runtime.PipelineInstance;
 import io.aepstreams.streams.topology.TinyBundle;
 import java.nio.file.Path;

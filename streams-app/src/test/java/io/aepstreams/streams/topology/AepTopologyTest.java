@@ -221,9 +221,12 @@ class AepTopologyTest {
       Classification a = single.get(id);
       Classification b = split.get(id);
       assertEquals(a.getClassIndex(), b.getClassIndex(), id);
-      assertEquals(a.getConfidence(), b.getConfidence(), 0.0, id);
+      // within float tolerance: the two runs may batch differently
+      assertEquals(a.getConfidence(), b.getConfidence(), 1e-5, id);
       assertEquals(a.getExitStage(), b.getExitStage(), id);
-      assertEquals(a.getProbabilities(), b.getProbabilities(), id);
+      for (int c = 0; c < a.getProbabilities().size(); c++) {
+        assertEquals(a.getProbabilities().get(c), b.getProbabilities().get(c), 1e-5f, id + " class " + c);
+      }
     }
     assertTrue(handed.size() > 0 && handed.size() < single.size());
     for (TestRecord<byte[], byte[]> record : handed) {

@@ -1,0 +1,230 @@
+package io.aepstreams.demo.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.model.bundle.ModelBundle;
+import io.aepstreams.model.bundle.StagedModel;
+import io.aepstreams.model.data.ImageSet;
+import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.Batching;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ./aep bench}: the model's own throughput, the pipeline's against it, what early exits gain, latency at
+ * half the measured maximum, and memory over a long run; one machine, one run, so the ratios compare like with like.
+ */
+public final class Bench {
+  /** Passes of the model loop per batch size and policy; the best counts (the others lost time to the machine). */
+  static final int ROUNDS = 3;
+
+  /**
+   * @param batchSizes the batch sizes to measure; the latency and memory runs use the default batch, or the
+   *     largest measured one where the default is not among them
+   * @param splitAfter where the split deployment is cut; -1: after the first kept exit; 0: no split
+   * @param settings extra settings for the pipeline's instances, as {@code ./aep run --set}
+   */
+  public record Options(Path model, ImageSet images, List<Integer> batchSizes, long maxDelayMs, int rawImages,
+      int pipelineImages, double latencySeconds, int splitAfter, long memoryImages, int partitions, Path out,
+      Map<String, String> settings) {}
+
+  private Bench() {}
+
+  public static BenchReport run(Options options, PrintStream out) throws Exception {
+    ModelBundle bundle = ModelBundle.open(options.model());
+    Manifest manifest = bundle.manifest();
+    ExitPolicy policy = AppConfig.from(Map.of(AppConfig.MODEL, options.model().toString()))
+        .policy().orElse(manifest.policy());
+    int stages = manifest.stages().size();
+    int splitAfter = options.splitAfter() >= 0 ? options.splitAfter() : firstSplit(manifest);
+    if (splitAfter >= stages) {
+      throw new IllegalArgumentException("--split-after " + splitAfter + " leaves nothing for the second "
+          + "instance: the model has " + stages + " stages");
+    }
+    BenchReport.Machine machine = machine();
+    out.printf("machine: %d cores (%s), %.1f GiB, %s; %s; %s%n", machine.cores(), machine.cpu(), machine.memoryGiB(),
+        machine.os(), machine.jvm(), machine.engine());
+    out.printf("model: %s %s, %d stages, exits %s, thresholds %s (%s)%n", manifest.name(), manifest.version(), stages,
+        manifest.exitStages(), BenchTables.thresholds(policy.thresholds()), policy.confidence());
+
+    List<BenchReport.RawRow> raw = new ArrayList<>();
+    List<BenchReport.PipelineRow> pipeline = new ArrayList<>();
+    List<BenchReport.LatencyRow> latency = new ArrayList<>();
+    BenchReport.EarlyExit earlyExit;
+    BenchReport.Memory memory = null;
+    String single = "1-" + stages;
+    List<String> split = splitAfter > 0 ? List.of("1-" + splitAfter, (splitAfter + 1) + "-" + stages) : List.of();
+    int mainBatch = options.batchSizes().contains(Batching.DEFAULT.maxSize()) ? Batching.DEFAULT.maxSize()
+        : options.batchSizes().get(options.batchSizes().size() - 1);
+    out.println("starting an in-JVM Kafka broker; every pipeline run below is exactly-once");
+    try (NDManager manager = NDManager.newBaseManager(); StagedModel model = StagedModel.all(bundle, manager);
+        BrokerRuns broker = new BrokerRuns(options.model(), manifest, options.settings(), options.partitions())) {
+      ModelLoop loop = new ModelLoop(model, manager, options.images(), options.rawImages());
+      ExitPolicy off = ExitPolicy.off(policy.confidence());
+      loop.run(policy, options.batchSizes().get(0)); // warm-up: JIT and the engine's first passes
+      int warmup = Math.min(options.pipelineImages() / 5, 1000);
+      for (int batch : options.batchSizes()) {
+        // 1 and 3: the model alone, early exits against every stage, alternating so that both see the same
+        // machine; then 2, the pipeline; then the model loop again, so that a slower spell of this shared
+        // machine during either does not pass for a difference between them.
+        ModelLoop.Pass bestExits = null;
+        ModelLoop.Pass bestAll = null;
+        for (int round = 0; round < ROUNDS; round++) {
+          bestExits = faster(bestExits, loop.run(policy, batch));
+          bestAll = faster(bestAll, loop.run(off, batch));
+        }
+        BrokerRuns.Throughput t = broker.throughput(options.images(), options.pipelineImages(), warmup, batch,
+            options.maxDelayMs(), List.of(single), Map.of());
+        bestExits = faster(bestExits, loop.run(policy, batch));
+        bestAll = faster(bestAll, loop.run(off, batch));
+        BenchReport.RawRow row = new BenchReport.RawRow(batch, bestExits.imagesPerSecond(),
+            bestAll.imagesPerSecond(), bestExits.cpuMillisPerImage(), bestExits.accuracy(), bestAll.accuracy(),
+            bestExits.macsPerImage(), bestAll.macsPerImage());
+        raw.add(row);
+        pipeline.add(new BenchReport.PipelineRow(batch, t.imagesPerSecond(), t.cpuMillisPerImage(), t.meanBatch(),
+            t.imagesPerSecond() / row.exitsPerSecond()));
+        out.printf(Locale.ROOT, "batch %d: model loop %,.0f images/s with early exits (%.2f ms CPU each), %,.0f every "
+            + "stage; pipeline %,.0f images/s (%.0f%% of the model loop, %.2f ms CPU each, broker included), "
+            + "stage-1 batches of %.1f on average%n", batch, row.exitsPerSecond(), row.exitsCpuMillis(),
+            row.allStagesPerSecond(), t.imagesPerSecond(), 100 * t.imagesPerSecond() / row.exitsPerSecond(),
+            t.cpuMillisPerImage(), t.meanBatch());
+      }
+      // 3, in the pipeline: every stage for every image, at the main batch size.
+      double pipelineAll = broker.throughput(options.images(), options.pipelineImages(), warmup, mainBatch,
+          options.maxDelayMs(), List.of(single), Map.of(AppConfig.POLICY, "off")).imagesPerSecond();
+      BenchReport.RawRow mainRaw = raw.stream().filter(r -> r.batch() == mainBatch).findFirst().orElseThrow();
+      double pipelineExits = pipeline.stream().filter(r -> r.batch() == mainBatch).findFirst().orElseThrow()
+          .imagesPerSecond();
+      double predicted = mainRaw.allStagesMacs() / mainRaw.exitsMacs() - 1;
+      double rawGain = mainRaw.exitsPerSecond() / mainRaw.allStagesPerSecond() - 1;
+      double pipelineGain = pipelineExits / pipelineAll - 1;
+      earlyExit = new BenchReport.EarlyExit(mainBatch, 1 - mainRaw.exitsMacs() / mainRaw.allStagesMacs(), predicted,
+          rawGain, rawGain / predicted, pipelineAll, pipelineGain, pipelineGain / predicted, mainRaw.exitsAccuracy(),
+          mainRaw.allStagesAccuracy(), (mainRaw.allStagesAccuracy() - mainRaw.exitsAccuracy()) * 100);
+      out.printf(Locale.ROOT, "early exits, batch %d: %.1f%% of the MACs saved predict %.0f%% more images/s; the "
+          + "model loop gains %.0f%%, the pipeline %.0f%% (%,.0f against %,.0f images/s)%n", mainBatch,
+          100 * earlyExit.macsSaved(), 100 * predicted, 100 * rawGain, 100 * pipelineGain, pipelineExits, pipelineAll);
+
+      // 4: latency at half the measured maximum of each batch size.
+      for (BenchReport.PipelineRow row : pipeline) {
+        double rate = row.imagesPerSecond() / 2;
+        List<List<String>> topologies = split.isEmpty() ? List.of(List.of(single)) : List.of(List.of(single), split);
+        for (List<String> ranges : topologies) {
+          String name = ranges.size() == 1 ? "single" : "split " + String.join(" + ", ranges);
+          BrokerRuns.Latency l = broker.latency(options.images(), rate, options.latencySeconds(), 3, row.batch(),
+              options.maxDelayMs(), ranges);
+          latency.add(new BenchReport.LatencyRow(row.batch(), name, l));
+          out.printf(Locale.ROOT, "latency, batch %d, %s, %,.0f images/s offered: read p50 %d ms, p99 %d ms, "
+              + "p99.9 %d ms (decided p50 %d, p99 %d)%n", row.batch(), name, rate, l.readP50(), l.readP99(),
+              l.readP999(), l.decidedP50(), l.decidedP99());
+        }
+      }
+
+      // 5: resident memory over a long run.
+      if (options.memoryImages() > 0) {
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        if (heap.getInit() < heap.getMax()) {
+          out.println("note: the Java heap may grow from " + heap.getInit() / 1048576 + " to " + heap.getMax() / 1048576
+              + " MiB, and the resident set with it; for a leak check fix it: AEP_JAVA_OPTS='-Xms2g -Xmx2g "
+              + "-XX:+AlwaysPreTouch'");
+        }
+        double rate = 0.75 * pipelineExits;
+        long every = Math.max(1000, options.memoryImages() / 200);
+        long started = System.nanoTime();
+        List<BrokerRuns.MemorySample> samples = broker.memory(options.images(), options.memoryImages(), rate,
+            mainBatch, options.maxDelayMs(), every, Bench::residentBytes, s -> {
+              if (s.images() % (every * 10) < every) {
+                double seconds = (System.nanoTime() - started) / 1e9;
+                out.printf(Locale.ROOT, "memory run: %,d of %,d answered, RSS %.0f MiB, heap in use %.0f MiB, %.0f s%n",
+                    s.images(), options.memoryImages(), s.rssMiB(), s.heapMiB(), seconds);
+              }
+            });
+        memory = memory(options.memoryImages(), rate, samples);
+        out.printf(Locale.ROOT, "memory: RSS %.0f MiB after warm-up, %.0f MiB at the end, %.0f MiB at most: %+.1f%%%n",
+            memory.warmupRssMiB(), memory.finalRssMiB(), memory.maxRssMiB(), memory.growthPercent());
+      }
+    }
+    BenchReport report = new BenchReport(machine, new BenchReport.ModelInfo(manifest.name(), manifest.version(),
+        stages, manifest.exitStages(), policy.thresholds(), policy.confidence().name(), manifest.macsUpTo(stages)),
+        new BenchReport.Settings(options.batchSizes(), options.maxDelayMs(), options.rawImages(),
+            options.pipelineImages(), options.latencySeconds(), splitAfter, options.memoryImages(),
+            options.partitions(), options.settings()),
+        raw, pipeline, earlyExit, latency, memory, List.of());
+    report = new BenchReport(report.machine(), report.model(), report.settings(), raw, pipeline, earlyExit, latency,
+        memory, BenchTables.targets(report));
+    BenchTables.write(report, options.out());
+    out.print(BenchTables.markdown(report));
+    out.printf("written: %s (bench.json, bench.md, throughput.png, latency.png%s)%n", options.out(),
+        memory == null ? "" : ", memory.png");
+    return report;
+  }
+
+  /**
+   * Where a split deployment is cut by default: after the first kept exit, so that the edge instance answers the
+   * images that can leave there and hands over only the rest; no split when that exit is the last stage.
+   */
+  static int firstSplit(Manifest manifest) {
+    int first = manifest.exitStages().get(0);
+    return first < manifest.stages().size() ? first : 0;
+  }
+
+  private static ModelLoop.Pass faster(ModelLoop.Pass best, ModelLoop.Pass pass) {
+    return best == null || pass.imagesPerSecond() > best.imagesPerSecond() ? pass : best;
+  }
+
+  /** Warm-up is the first tenth of the run; growth is the largest sample after it against the first after it. */
+  static BenchReport.Memory memory(long images, double rate, List<BrokerRuns.MemorySample> samples) {
+    long warm = images / 10;
+    List<BrokerRuns.MemorySample> after = samples.stream().filter(s -> s.images() >= warm).toList();
+    if (after.isEmpty()) {
+      after = samples;
+    }
+    double first = after.get(0).rssMiB();
+    double last = after.get(after.size() - 1).rssMiB();
+    double max = after.stream().mapToDouble(BrokerRuns.MemorySample::rssMiB).max().orElse(first);
+    return new BenchReport.Memory(images, rate, first, last, max, 100 * (max - first) / first, samples);
+  }
+
+  /** This process's resident set, from /proc (Linux); -1 elsewhere. */
+  static long residentBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  private static BenchReport.Machine machine() {
+    String cpu = "unknown CPU";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse(cpu);
+    } catch (IOException e) {
+      // not Linux
+    }
+    double memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize() / (1024.0 * 1024 * 1024);
+    Engine engine = Engine.getInstance();
+    return new BenchReport.Machine(Runtime.getRuntime().availableProcessors(), cpu, memory,
+        System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+        engine.getEngineName() + " " + engine.getVersion() + " (DJL " + Engine.getDjlVersion() + ", "
+            + engine.defaultDevice() + ")",
+        Instant.now().toString());
+  }
+}

@@ -1,0 +1,60 @@
+package io.aepstreams.demo.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one benchmark run measured, on one machine: written as JSON, printed as a table, drawn as plots.
+ *
+ * @param raw the model in a plain loop, per batch size
+ * @param pipeline the pipeline through the in-JVM broker, per batch size, early exits on
+ * @param latency per batch size and topology (single, split), at half the pipeline's measured maximum
+ */
+public record BenchReport(
+    Machine machine,
+    ModelInfo model,
+    Settings settings,
+    List<RawRow> raw,
+    List<PipelineRow> pipeline,
+    EarlyExit earlyExit,
+    List<LatencyRow> latency,
+    Memory memory,
+    List<Target> targets) {
+
+  public record Machine(int cores, String cpu, double memoryGiB, String os, String jvm, String engine,
+      String date) {}
+
+  public record ModelInfo(String name, String version, int stages, List<Integer> exits, Map<Integer, Double> thresholds,
+      String confidence, long macsEveryStage) {}
+
+  public record Settings(List<Integer> batchSizes, long maxDelayMs, int rawImages, int pipelineImages,
+      double latencySeconds, int splitAfter, long memoryImages, int partitions, Map<String, String> instanceSettings) {}
+
+  /**
+   * Images per second of the model alone, with early exits and with every stage for every image, and the process's
+   * CPU time per image with exits.
+   */
+  public record RawRow(int batch, double exitsPerSecond, double allStagesPerSecond, double exitsCpuMillis,
+      double exitsAccuracy, double allStagesAccuracy, double exitsMacs, double allStagesMacs) {}
+
+  /** The pipeline at a batch size: its throughput, its CPU per image (broker included), its mean stage-1 batch. */
+  public record PipelineRow(int batch, double imagesPerSecond, double cpuMillisPerImage, double meanStageOneBatch,
+      double shareOfRaw) {}
+
+  /**
+   * At {@code batch}, early exits against every stage for every image: the throughput gain the MACs saved predict
+   * (MACs of every stage / MACs with exits - 1), the gain measured in the model loop and in the pipeline (run again
+   * with {@code aep.policy=off}), each as a share of the predicted one, and the accuracy of both on the same images.
+   */
+  public record EarlyExit(int batch, double macsSaved, double predictedGain, double rawGain,
+      double rawShareOfPredicted, double pipelineAllStagesPerSecond, double pipelineGain,
+      double pipelineShareOfPredicted, double accuracyExits, double accuracyAllStages, double accuracyDropPoints) {}
+
+  public record LatencyRow(int batch, String topology, BrokerRuns.Latency latency) {}
+
+  public record Memory(long images, double ratePerSecond, double warmupRssMiB, double finalRssMiB, double maxRssMiB,
+      double growthPercent, List<BrokerRuns.MemorySample> samples) {}
+
+  /** A target of the issue, what was measured against it, and whether it holds. */
+  public record Target(String name, String goal, String measured, boolean met) {}
+}

@@ -1,0 +1,195 @@
+package io.aepstreams.demo.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** A {@link BenchReport} as a Markdown table, JSON, and plots; and the targets checked against it. */
+final class BenchTables {
+  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
+      new Color(0x9467bd), new Color(0xff7f0e), new Color(0x444444)};
+
+  private BenchTables() {}
+
+  /** The targets, measured: each met or missed. */
+  static List<BenchReport.Target> targets(BenchReport r) {
+    List<BenchReport.Target> targets = new ArrayList<>();
+    for (BenchReport.PipelineRow row : r.pipeline()) {
+      targets.add(new BenchReport.Target("pipeline throughput, batch " + row.batch(), ">= 85% of the model loop's",
+          percent(row.shareOfRaw()), row.shareOfRaw() >= 0.85));
+    }
+    BenchReport.EarlyExit e = r.earlyExit();
+    targets.add(new BenchReport.Target("early-exit throughput gain, pipeline, batch " + e.batch(),
+        ">= 90% of the MACs' prediction (" + percent(e.predictedGain()) + ")",
+        percent(e.pipelineGain()) + " = " + percent(e.pipelineShareOfPredicted()) + " of it",
+        e.pipelineShareOfPredicted() >= 0.90));
+    targets.add(new BenchReport.Target("early-exit accuracy cost", "<= 0.5 points",
+        String.format(Locale.ROOT, "%.2f points", e.accuracyDropPoints()), e.accuracyDropPoints() <= 0.5));
+    for (BenchReport.LatencyRow row : r.latency()) {
+      if (row.batch() != e.batch()) {
+        continue;
+      }
+      boolean single = row.topology().equals("single");
+      long limit = single ? 100 : 150;
+      targets.add(new BenchReport.Target("p99 latency at half the maximum, " + row.topology() + ", batch "
+          + row.batch(), "< " + limit + " ms, read by a read_committed consumer",
+          row.latency().readP99() + " ms", row.latency().readP99() < limit));
+    }
+    if (r.memory() != null) {
+      targets.add(new BenchReport.Target("resident memory over " + String.format(Locale.ROOT, "%,d",
+          r.memory().images()) + " images", "< 5% growth after warm-up",
+          String.format(Locale.ROOT, "%+.1f%%", r.memory().growthPercent()), r.memory().growthPercent() < 5));
+    }
+    return targets;
+  }
+
+  static String markdown(BenchReport r) {
+    StringBuilder md = new StringBuilder();
+    BenchReport.Machine m = r.machine();
+    md.append(String.format(Locale.ROOT, "%nMachine: %d cores (%s), %.1f GiB; %s; %s; %s. %s%n%n", m.cores(), m.cpu(),
+        m.memoryGiB(), m.os(), m.jvm(), m.engine(), m.date()));
+    BenchReport.ModelInfo model = r.model();
+    md.append(String.format(Locale.ROOT, "Model: %s %s, %d stages, exits %s, thresholds %s (%s), %,d MACs per image "
+        + "for every stage.%n%n", model.name(), model.version(), model.stages(), model.exits(), thresholds(model.thresholds()),
+        model.confidence(), model.macsEveryStage()));
+    md.append("| batch | model loop, exits (img/s) | model loop, every stage (img/s) | pipeline, exits (img/s) | "
+        + "pipeline / model loop | CPU ms per image, model loop | CPU ms per image, pipeline | mean stage-1 batch |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < r.raw().size(); i++) {
+      BenchReport.RawRow raw = r.raw().get(i);
+      BenchReport.PipelineRow p = r.pipeline().get(i);
+      md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %,.0f | %s | %.2f | %.2f | %.1f |%n", raw.batch(),
+          raw.exitsPerSecond(), raw.allStagesPerSecond(), p.imagesPerSecond(), percent(p.shareOfRaw()),
+          raw.exitsCpuMillis(), p.cpuMillisPerImage(), p.meanStageOneBatch()));
+    }
+    md.append("\nCPU ms per image: this process's CPU time (all threads) over the images; for the pipeline it includes "
+        + "the in-JVM broker and the reader of the results.\n");
+    BenchReport.EarlyExit e = r.earlyExit();
+    md.append(String.format(Locale.ROOT, "%nEarly exits at batch %d: %s of the MACs saved, predicting %s more "
+        + "images/s. Model loop: %s more (%s of the prediction). Pipeline: %s more, %,.0f img/s every stage "
+        + "(%s of the prediction). Accuracy on the same %d images: %.2f%% with exits, %.2f%% every stage "
+        + "(%.2f points).%n%n", e.batch(), percent(e.macsSaved()), percent(e.predictedGain()), percent(e.rawGain()),
+        percent(e.rawShareOfPredicted()), percent(e.pipelineGain()), e.pipelineAllStagesPerSecond(),
+        percent(e.pipelineShareOfPredicted()), r.settings().rawImages(), 100 * e.accuracyExits(),
+        100 * e.accuracyAllStages(), e.accuracyDropPoints()));
+    md.append("| batch | topology | offered (img/s) | images | read p50 | read p99 | read p99.9 | decided p50 | "
+        + "decided p99 | decided p99.9 |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for (BenchReport.LatencyRow row : r.latency()) {
+      BrokerRuns.Latency l = row.latency();
+      md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %,d | %d ms | %d ms | %d ms | %d ms | %d ms | %d ms |%n",
+          row.batch(), row.topology(), l.offeredRate(), l.images(), l.readP50(), l.readP99(), l.readP999(),
+          l.decidedP50(), l.decidedP99(), l.decidedP999()));
+    }
+    md.append("\n\"read\": sent to read by a read_committed consumer (what a user of the results sees); \"decided\": "
+        + "sent to the stage that answered.\n");
+    if (r.memory() != null) {
+      BenchReport.Memory mem = r.memory();
+      md.append(String.format(Locale.ROOT, "%nMemory: %,d images at %,.0f img/s through one instance; resident set of "
+          + "the benchmark's process (broker, pipeline, producer and consumer): %.0f MiB after warm-up (the first "
+          + "tenth), %.0f MiB at the end, %.0f MiB at most: %+.1f%%.%n", mem.images(), mem.ratePerSecond(),
+          mem.warmupRssMiB(), mem.finalRssMiB(), mem.maxRssMiB(), mem.growthPercent()));
+    }
+    md.append("\n| target | goal | measured | |\n|---|---|---|---|\n");
+    for (BenchReport.Target t : r.targets()) {
+      md.append(String.format("| %s | %s | %s | %s |%n", t.name(), t.goal(), t.measured(), t.met() ? "met" : "MISSED"));
+    }
+    return md.toString();
+  }
+
+  static void write(BenchReport r, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("bench.json").toFile(), r);
+    Files.writeString(dir.resolve("bench.md"), markdown(r));
+    throughputPlot(r, dir.resolve("throughput"));
+    latencyPlot(r, dir.resolve("latency"));
+    if (r.memory() != null) {
+      memoryPlot(r.memory(), dir.resolve("memory"));
+    }
+  }
+
+  private static void throughputPlot(BenchReport r, Path file) throws IOException {
+    XYChart chart = chart("Throughput against batch size", "batch size (images per forward pass)", "images/s");
+    chart.getStyler().setXAxisLogarithmic(true);
+    List<Double> batches = r.raw().stream().map(row -> (double) row.batch()).toList();
+    series(chart, "model loop, early exits", batches, r.raw().stream().map(BenchReport.RawRow::exitsPerSecond)
+        .toList(), 0);
+    series(chart, "model loop, every stage", batches, r.raw().stream().map(BenchReport.RawRow::allStagesPerSecond)
+        .toList(), 5);
+    series(chart, "pipeline (exactly-once), early exits", batches, r.pipeline().stream()
+        .map(BenchReport.PipelineRow::imagesPerSecond).toList(), 1);
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void latencyPlot(BenchReport r, Path file) throws IOException {
+    XYChart chart = chart("Latency at half the maximum rate, against batch size",
+        "batch size (images per forward pass)", "ms, sent to read (read_committed)");
+    chart.getStyler().setXAxisLogarithmic(true);
+    int color = 0;
+    for (String topology : r.latency().stream().map(BenchReport.LatencyRow::topology).distinct().toList()) {
+      List<BenchReport.LatencyRow> rows = r.latency().stream().filter(l -> l.topology().equals(topology)).toList();
+      List<Double> batches = rows.stream().map(l -> (double) l.batch()).toList();
+      series(chart, topology + " p50", batches, rows.stream().map(l -> (double) l.latency().readP50()).toList(),
+          color);
+      XYSeries p99 = series(chart, topology + " p99", batches, rows.stream()
+          .map(l -> (double) l.latency().readP99()).toList(), color);
+      p99.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f},
+          0f));
+      color++;
+    }
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void memoryPlot(BenchReport.Memory memory, Path file) throws IOException {
+    XYChart chart = chart("Resident memory over a long run", "images answered (millions)", "MiB");
+    List<Double> images = memory.samples().stream().map(s -> s.images() / 1e6).toList();
+    series(chart, "resident set (whole process)", images, memory.samples().stream()
+        .map(BrokerRuns.MemorySample::rssMiB).toList(), 0).setMarker(SeriesMarkers.NONE);
+    series(chart, "Java heap in use", images, memory.samples().stream().map(BrokerRuns.MemorySample::heapMiB)
+        .toList(), 2).setMarker(SeriesMarkers.NONE);
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static XYChart chart(String title, String x, String y) {
+    XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(x).yAxisTitle(y).build();
+    Styler styler = chart.getStyler();
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setPlotBackgroundColor(Color.WHITE);
+    styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+    styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+    styler.setAntiAlias(true);
+    return chart;
+  }
+
+  private static XYSeries series(XYChart chart, String name, List<Double> x, List<Double> y, int color) {
+    XYSeries series = chart.addSeries(name, x, y);
+    Color c = COLORS[color % COLORS.length];
+    series.setLineColor(c);
+    series.setMarkerColor(c);
+    series.setMarker(SeriesMarkers.CIRCLE);
+    return series;
+  }
+
+  static String thresholds(java.util.Map<Integer, Double> thresholds) {
+    StringBuilder text = new StringBuilder();
+    thresholds.forEach((stage, t) -> text.append(text.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
+        "t%d=%.4f", stage, t)));
+    return text.isEmpty() ? "none" : text.toString();
+  }
+
+  private static String percent(double share) {
+    return String.format(Locale.ROOT, "%.0f%%", 100 * share);
+  }
+}

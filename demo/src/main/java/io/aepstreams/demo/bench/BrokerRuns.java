@@ -1,0 +1,318 @@
+package io.aepstreams.demo.bench;
+
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.model.data.ImageSet;
+import io.aepstreams.records.Classification;
+import io.aepstreams.schemas.registry.InMemorySchemaRegistry;
+import io.aepstreams.schemas.wire.AvroDeserializer;
+import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.embedded.EmbeddedKafka;
+import io.aepstreams.streams.produce.ImageProducer;
+import io.aepstreams.streams.runtime.PipelineInstance;
+import io.aepstreams.streams.topics.TopicAdmin;
+import io.aepstreams.streams.topics.TopicPlan;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The pipeline through the in-JVM broker, exactly-once on, as it runs in production: its throughput on a topic
+ * filled beforehand, its latency at a fixed offered rate, and its memory over a long run. Each run has topics and
+ * an application id of its own.
+ */
+final class BrokerRuns implements AutoCloseable {
+  /** Throughput, process CPU per image (broker and reader included), mean images per pass of the first stage. */
+  record Throughput(double imagesPerSecond, double cpuMillisPerImage, double meanBatch) {}
+
+  /** Latency percentiles in ms: sent to decided, and sent to read by a read_committed consumer. */
+  record Latency(double offeredRate, int images, long decidedP50, long decidedP99, long decidedP999, long readP50,
+      long readP99, long readP999) {}
+
+  /** Resident memory samples: images answered so far, and the process's RSS and heap in use, in MiB. */
+  record MemorySample(long images, double rssMiB, double heapMiB) {}
+
+  private final Path model;
+  private final Manifest manifest;
+  private final Map<String, String> extra;
+  private final int partitions;
+  private final EmbeddedKafka kafka;
+  private final String scope = "bench-" + UUID.randomUUID();
+  /** Added before any instance registers its meters, so that it sees them all; runs read differences. */
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private int runs;
+
+  BrokerRuns(Path model, Manifest manifest, Map<String, String> extra, int partitions) {
+    this.model = model;
+    this.manifest = manifest;
+    this.extra = extra;
+    this.partitions = partitions;
+    Metrics.addRegistry(meters);
+    this.kafka = EmbeddedKafka.start();
+  }
+
+  /** Settings for a new run: topics and application ids of its own, the batch size, then the user's settings. */
+  private Map<String, String> settings(int batch, long maxDelayMs, Map<String, String> more) {
+    String prefix = "bench-" + ++runs;
+    Map<String, String> settings = new HashMap<>();
+    settings.put(AppConfig.MODEL, model.toString());
+    settings.put("bootstrap.servers", kafka.bootstrapServers());
+    settings.put("schema.registry.url", "mock://" + scope);
+    settings.put("auto.offset.reset", "earliest");
+    settings.put(AppConfig.INSTANCE, "bench");
+    settings.put(AppConfig.APPLICATION_ID_PREFIX, prefix);
+    settings.put(AppConfig.TOPIC_IMAGES, prefix + ".images");
+    settings.put(AppConfig.TOPIC_CLASSIFICATIONS, prefix + ".classifications");
+    settings.put(AppConfig.TOPIC_STAGE_PREFIX, prefix + ".stage-");
+    settings.put(AppConfig.TOPIC_DLQ, prefix + ".dlq");
+    settings.put(AppConfig.BATCH_MAX_SIZE, String.valueOf(batch));
+    settings.put(AppConfig.BATCH_MAX_DELAY_MS, String.valueOf(maxDelayMs));
+    settings.putAll(extra);
+    settings.putAll(more);
+    AppConfig config = AppConfig.from(settings);
+    try (TopicAdmin admin = TopicAdmin.connect(config.kafka())) {
+      List<TopicAdmin.Problem> problems = admin.create(TopicPlan.all(config, manifest), partitions,
+          Optional.of((short) 1));
+      if (!problems.isEmpty()) {
+        throw new IllegalStateException("the benchmark's topics are not ready: " + problems);
+      }
+    }
+    return settings;
+  }
+
+  /** Instances for {@code ranges} ("1-4", or "1-2" and "3-4"), started and running. */
+  private static List<PipelineInstance> start(Map<String, String> settings, List<String> ranges)
+      throws InterruptedException {
+    List<PipelineInstance> instances = new ArrayList<>();
+    for (String range : ranges) {
+      Map<String, String> own = new HashMap<>(settings);
+      own.put(AppConfig.STAGES, range);
+      instances.add(PipelineInstance.start(AppConfig.from(own)));
+    }
+    for (PipelineInstance instance : instances) {
+      instance.awaitRunning(Duration.ofSeconds(60));
+    }
+    return instances;
+  }
+
+  /**
+   * {@code count} images written to the input topic first, then one instance started on them: images per second
+   * from the {@code warmup}-th answer to the last.
+   */
+  Throughput throughput(ImageSet images, int count, int warmup, int batch, long maxDelayMs, List<String> ranges,
+      Map<String, String> more) throws Exception {
+    Map<String, String> settings = settings(batch, maxDelayMs, more);
+    AppConfig config = AppConfig.from(settings);
+    try (ImageProducer producer = new ImageProducer(client(), config.topics().images())) {
+      producer.send(images, count, 0, "t-", sent -> { });
+    }
+    String firstStage = ranges.get(0).split("-")[0];
+    long passesBefore = batchPasses(firstStage);
+    double imagesBefore = batchImages(firstStage);
+    long[] at = new long[2];
+    long[] cpu = new long[2];
+    List<PipelineInstance> instances = List.of();
+    try (ResultReader reader = new ResultReader(client(), config.topics().classifications(), record -> { })) {
+      instances = start(settings, ranges);
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (reader.count() < count) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("only " + reader.count() + " of " + count + " answered in 10 minutes");
+        }
+        if (at[0] == 0 && reader.count() >= warmup) {
+          at[0] = System.nanoTime();
+          cpu[0] = CpuTime.process();
+        }
+        Thread.sleep(1);
+      }
+      at[1] = System.nanoTime();
+      cpu[1] = CpuTime.process();
+      double meanBatch = (batchImages(firstStage) - imagesBefore) / (batchPasses(firstStage) - passesBefore);
+      return new Throughput((count - warmup) / ((at[1] - at[0]) / 1e9), (cpu[1] - cpu[0]) / 1e6 / (count - warmup),
+          meanBatch);
+    } finally {
+      instances.forEach(PipelineInstance::close);
+    }
+  }
+
+  private long batchPasses(String stage) {
+    var summary = Search.in(meters).name("aep.stage.batch.size").tag("stage", stage).summary();
+    return summary == null ? 0 : summary.count();
+  }
+
+  private double batchImages(String stage) {
+    var summary = Search.in(meters).name("aep.stage.batch.size").tag("stage", stage).summary();
+    return summary == null ? 0 : summary.totalAmount();
+  }
+
+  /**
+   * Images sent at {@code rate} a second for {@code seconds} (after {@code warmupSeconds} not counted) through the
+   * instances for {@code ranges}: the latency of each answer.
+   */
+  Latency latency(ImageSet images, double rate, double seconds, double warmupSeconds, int batch, long maxDelayMs,
+      List<String> ranges) throws Exception {
+    Map<String, String> settings = settings(batch, maxDelayMs, Map.of());
+    AppConfig config = AppConfig.from(settings);
+    Latencies decided = new Latencies();
+    Latencies read = new Latencies();
+    int warm = (int) (rate * warmupSeconds);
+    int measured = (int) (rate * seconds);
+    List<PipelineInstance> instances = List.of();
+    Consumer<ConsumerRecord<byte[], Classification>> onResult = record -> {
+      Classification result = record.value();
+      if (result.getId().toString().startsWith("m-")) {
+        long sent = result.getSentAt().toEpochMilli();
+        decided.add(result.getDecidedAt().toEpochMilli() - sent);
+        read.add(System.currentTimeMillis() - sent);
+      }
+    };
+    try (ResultReader reader = new ResultReader(client(), config.topics().classifications(), onResult);
+        ImageProducer producer = new ImageProducer(client(), config.topics().images())) {
+      instances = start(settings, ranges);
+      producer.send(images, warm, rate, "w-", sent -> { });
+      producer.send(images, measured, rate, "m-", sent -> { });
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (reader.count() < warm + measured && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      reader.stop();
+      if (read.count() < measured) {
+        throw new IllegalStateException("only " + read.count() + " of " + measured + " measured images answered");
+      }
+      return new Latency(rate, measured, decided.percentile(0.5), decided.percentile(0.99),
+          decided.percentile(0.999), read.percentile(0.5), read.percentile(0.99), read.percentile(0.999));
+    } finally {
+      instances.forEach(PipelineInstance::close);
+    }
+  }
+
+  /**
+   * {@code count} images sent at {@code rate} a second through one instance (the test set repeated), sampling this
+   * process's resident memory every {@code every} answers.
+   */
+  List<MemorySample> memory(ImageSet images, long count, double rate, int batch, long maxDelayMs, long every,
+      LongSupplier rss, Consumer<MemorySample> progress) throws Exception {
+    Map<String, String> settings = settings(batch, maxDelayMs, Map.of());
+    AppConfig config = AppConfig.from(settings);
+    List<MemorySample> samples = new ArrayList<>();
+    List<PipelineInstance> instances = List.of();
+    try (ResultReader reader = new ResultReader(client(), config.topics().classifications(), record -> { });
+        ImageProducer producer = new ImageProducer(client(), config.topics().images())) {
+      instances = start(settings, List.of("1-" + manifest.stages().size()));
+      Thread sender = new Thread(() -> {
+        try {
+          producer.send(images, Math.toIntExact(count), rate, "r-", sent -> { });
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "bench-memory-sender");
+      sender.start();
+      long next = 0;
+      long lastChange = System.nanoTime();
+      long lastCount = -1;
+      while (reader.count() < count) {
+        long answered = reader.count();
+        if (answered >= next) {
+          Runtime runtime = Runtime.getRuntime();
+          MemorySample sample = new MemorySample(answered, rss.getAsLong() / 1048576.0,
+              (runtime.totalMemory() - runtime.freeMemory()) / 1048576.0);
+          samples.add(sample);
+          progress.accept(sample);
+          next = answered + every;
+        }
+        if (answered != lastCount) {
+          lastCount = answered;
+          lastChange = System.nanoTime();
+        } else if (System.nanoTime() - lastChange > Duration.ofSeconds(120).toNanos()) {
+          throw new IllegalStateException("no answer for 120 s after " + answered + " of " + count);
+        }
+        Thread.sleep(50);
+      }
+      sender.join();
+      samples.add(new MemorySample(reader.count(), rss.getAsLong() / 1048576.0,
+          (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0));
+      return samples;
+    } finally {
+      instances.forEach(PipelineInstance::close);
+    }
+  }
+
+  private Map<String, Object> client() {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("bootstrap.servers", kafka.bootstrapServers());
+    settings.put("schema.registry.url", "mock://" + scope);
+    return settings;
+  }
+
+  @Override
+  public void close() {
+    kafka.close();
+    Metrics.removeRegistry(meters);
+    meters.close();
+    InMemorySchemaRegistry.dropScope(scope);
+  }
+
+  /**
+   * Reads every committed result of a topic from its start on a thread of its own, counting them; no consumer
+   * group, so nothing to commit and nothing to wait for on close.
+   */
+  private static final class ResultReader implements AutoCloseable {
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread thread;
+    private volatile long count;
+
+    ResultReader(Map<String, Object> settings, String topic,
+        Consumer<ConsumerRecord<byte[], Classification>> onResult) {
+      Map<String, Object> config = new HashMap<>(settings);
+      config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      AvroDeserializer<Classification> values = AvroDeserializer.forClass(Classification.class);
+      values.configure(config, false);
+      KafkaConsumer<byte[], Classification> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+          values);
+      List<TopicPartition> assigned = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(assigned);
+      consumer.seekToBeginning(assigned);
+      thread = new Thread(() -> {
+        try (consumer) {
+          while (!stop.get()) {
+            for (ConsumerRecord<byte[], Classification> record : consumer.poll(Duration.ofMillis(20))) {
+              onResult.accept(record);
+              count++;
+            }
+          }
+        }
+      }, "bench-results");
+      thread.start();
+    }
+
+    long count() {
+      return count;
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      thread.join();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.aepstreams.demo.bench;
+
+import ai.djl.ndarray.NDManager;
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.model.bundle.StagedModel;
+import io.aepstreams.model.data.ImageSet;
+import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.model.policy.PartialEnsemble;
+import io.aepstreams.records.ImageRecord;
+import io.aepstreams.streams.config.DecodeLimits;
+import io.aepstreams.streams.decode.ImageDecoder;
+import io.aepstreams.streams.produce.ImageProducer;
+import io.aepstreams.streams.topology.StagedImage;
+import io.aepstreams.streams.topology.StageRunner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model's own limit: the bundle's stages in a plain loop over batches of decoded images, no Kafka, each stage
+ * run by the same {@link StageRunner} the stage processors use, so the exit rule and the shrinking batches are the
+ * pipeline's own.
+ */
+final class ModelLoop {
+  /** What one pass over the images gave: throughput, process CPU per image, accuracy and MACs per image. */
+  record Pass(double imagesPerSecond, double cpuMillisPerImage, double accuracy, double macsPerImage) {}
+
+  private final StagedModel model;
+  private final NDManager manager;
+  private final List<StagedImage> inputs;
+
+  /** Decodes the first {@code count} images of {@code images} (cycling), as the pipeline's decoder would. */
+  ModelLoop(StagedModel model, NDManager manager, ImageSet images, int count) {
+    this.model = model;
+    this.manager = manager;
+    Manifest manifest = model.manifest();
+    ImageDecoder decoder = new ImageDecoder(manifest.input(), DecodeLimits.DEFAULT);
+    long[] shape = {manifest.input().channels(), manifest.input().height(), manifest.input().width()};
+    inputs = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ImageRecord record = ImageProducer.record(images, i % images.size(), "bench-" + i);
+      StagedImage.Origin origin = new StagedImage.Origin(null, 0, null, record.getId().toString(), record.getLabel(),
+          null, null, Map.of(), null);
+      inputs.add(new StagedImage(origin, decoder.decode(record), shape, PartialEnsemble.NONE, List.of(), null));
+    }
+  }
+
+  /** Every image through the stages in batches of {@code batch}, leaving where {@code policy} says. */
+  Pass run(ExitPolicy policy, int batch) {
+    List<StageRunner> stages = new ArrayList<>();
+    for (int stage = model.first(); stage <= model.last(); stage++) {
+      stages.add(new StageRunner(stage, model, policy, "bench"));
+    }
+    Manifest manifest = model.manifest();
+    long start = System.nanoTime();
+    long cpu = CpuTime.process();
+    int right = 0;
+    int labelled = 0;
+    double macs = 0;
+    for (int from = 0; from < inputs.size(); from += batch) {
+      List<StagedImage> current = inputs.subList(from, Math.min(inputs.size(), from + batch));
+      for (StageRunner stage : stages) {
+        StageRunner.Outcome outcome = stage.run(current, manager);
+        for (StagedImage image : outcome.leaving()) {
+          Integer label = image.origin().label();
+          if (label != null) {
+            labelled++;
+            right += image.ensemble().answer() == label ? 1 : 0;
+          }
+          macs += manifest.macsUpTo(stage.stage());
+        }
+        current = outcome.goingOn();
+        if (current.isEmpty()) {
+          break;
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuMillis = (CpuTime.process() - cpu) / 1e6;
+    return new Pass(inputs.size() / seconds, cpuMillis / inputs.size(), labelled == 0 ? Double.NaN : (double) right / labelled,
+        macs / inputs.size());
+  }
+}

@@ -1,0 +1,79 @@
+package io.aepstreams.demo.cli;
+
+import io.aepstreams.model.data.Datasets;
+import io.aepstreams.model.data.ImageSet;
+import io.aepstreams.demo.bench.Bench;
+import io.aepstreams.streams.config.Batching;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Measures, on this machine in one run: the model's own throughput (its stages in a plain loop, "
+        + "no Kafka) at each batch size; the pipeline's through an in-JVM broker with exactly-once on; early exits "
+        + "against every stage for every image (throughput and accuracy); latency at half the measured maximum, one "
+        + "instance and split; resident memory over a long run. Prints a table; writes bench.json, bench.md and "
+        + "plots to --out.",
+        "Streams the Fashion-MNIST test images (repeated where more are needed)."})
+final class BenchCommand implements Callable<Integer> {
+  @Mixin FashionMnistOptions inputs;
+
+  @Option(names = "--batch-sizes", split = ",", description = "Batch sizes to measure (default: 1,8,32,64).")
+  List<Integer> batchSizes = new ArrayList<>(List.of(1, 8, 32, 64));
+
+  @Option(names = "--max-delay-ms", description = "Longest an image waits for its batch (default: ${DEFAULT-VALUE}).")
+  long maxDelayMs = Batching.DEFAULT.maxDelayMs();
+
+  @Option(names = "--model-images", description = "Images per pass of the model loop (default: ${DEFAULT-VALUE}).")
+  int rawImages = 3000;
+
+  @Option(names = "--pipeline-images", description = "Images per pipeline throughput run "
+      + "(default: ${DEFAULT-VALUE}).")
+  int pipelineImages = 10000;
+
+  @Option(names = "--latency-seconds", description = "Seconds of images per latency run (default: ${DEFAULT-VALUE}).")
+  double latencySeconds = 15;
+
+  @Option(names = "--split-after", description = "Latency also with stages 1-K and the rest as two instances; 0 "
+      + "skips it (default: after the model's first kept exit, so that the first instance answers easy images).")
+  Integer splitAfter;
+
+  @Option(names = "--memory-images", description = "Images through one instance for the memory run; 0 skips it "
+      + "(default: ${DEFAULT-VALUE}).")
+  long memoryImages = 1_000_000;
+
+  @Option(names = "--partitions", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
+  int partitions = 2;
+
+  @Option(names = "--out", description = "Folder for bench.json, bench.md and the plots (default: ${DEFAULT-VALUE}).")
+  Path out = Path.of("runs", "bench");
+
+  @Option(names = "--set", description = "key=value for the pipeline's instances, repeatable, as ./aep run --set "
+      + "(commit.interval.ms=50, ...).")
+  Map<String, String> set = new LinkedHashMap<>();
+
+  @Override
+  public Integer call() throws Exception {
+    if (batchSizes.isEmpty() || batchSizes.stream().anyMatch(b -> b < 1)) {
+      throw new IllegalArgumentException("--batch-sizes must be positive numbers, like 1,8,32,64");
+    }
+    boolean badSplit = splitAfter != null && splitAfter < 0;
+    if (maxDelayMs < 1 || rawImages < 1 || pipelineImages < 10 || latencySeconds <= 0 || badSplit || memoryImages < 0
+        || partitions < 1) {
+      throw new IllegalArgumentException("--max-delay-ms, --model-images and --latency-seconds must be positive, "
+          + "--pipeline-images at least 10, --split-after and --memory-images not negative, --partitions >= 1");
+    }
+    Path dataset = inputs.dataset();
+    ImageSet test = Datasets.read(dataset, Datasets.Split.TEST, 1, 28, 28);
+    Path bundle = inputs.bundle(dataset);
+    Bench.run(new Bench.Options(bundle, test, List.copyOf(batchSizes), maxDelayMs, rawImages, pipelineImages,
+        latencySeconds, splitAfter == null ? -1 : splitAfter, memoryImages, partitions, out, set), System.out);
+    return 0;
+  }
+}

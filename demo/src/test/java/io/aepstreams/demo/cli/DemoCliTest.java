@@ -1,0 +1,43 @@
+package io.aepstreams.demo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aepstreams.streams.cli.CliRun;
+import org.junit.jupiter.api.Test;
+
+class DemoCliTest {
+  private static CliRun run(String... args) {
+    return CliRun.of(DemoCli.commandLine(), args);
+  }
+
+  @Test
+  void theProductionCommandsAndTheDemoOnes() {
+    CliRun help = run("--help");
+    assertEquals(0, help.exit());
+    for (String command : new String[] {"run", "topics", "produce", "schema", "demo", "bench"}) {
+      assertTrue(help.out().contains("  " + command + " "), command + " in " + help.out());
+    }
+  }
+
+  @Test
+  void benchMistakesGetOneLine() {
+    CliRun zero = run("bench", "--batch-sizes", "1,0");
+    assertEquals(2, zero.exit());
+    assertEquals("error: --batch-sizes must be positive numbers, like 1,8,32,64", zero.err().strip());
+    CliRun notNumber = run("bench", "--batch-sizes", "big");
+    assertEquals(2, notNumber.exit());
+    assertTrue(notNumber.err().startsWith("Invalid value for option '--batch-sizes'"), notNumber.err());
+  }
+
+  @Test
+  void demoMistakesGetOneLine() {
+    CliRun badFlag = run("demo", "--limit", "many");
+    assertEquals(2, badFlag.exit());
+    assertTrue(badFlag.err().startsWith("Invalid value for option '--limit'"), badFlag.err());
+    CliRun negative = run("demo", "--limit", "-1");
+    assertEquals(2, negative.exit());
+    assertEquals("error: --limit, --rate and --split-after must not be negative; --partitions >= 1",
+        negative.err().strip());
+  }
+}
