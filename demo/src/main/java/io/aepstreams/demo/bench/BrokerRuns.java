@@ -120,6 +120,7 @@ final class BrokerRuns implements AutoCloseable {
     AppConfig config = AppConfig.from(settings);
     try (ImageProducer producer = new ImageProducer(client(), config.topics().images())) {
       producer.send(images, count, 0, "t-", sent -> { });
+      requireSent(producer, count);
     }
     String firstStage = ranges.get(0).split("-")[0];
     long passesBefore = batchPasses(firstStage);
@@ -186,6 +187,7 @@ final class BrokerRuns implements AutoCloseable {
       instances = start(settings, ranges);
       producer.send(images, warm, rate, "w-", sent -> { });
       producer.send(images, measured, rate, "m-", sent -> { });
+      requireSent(producer, warm + measured);
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       while (reader.count() < warm + measured && System.nanoTime() < deadline) {
         Thread.sleep(10);
@@ -249,6 +251,14 @@ final class BrokerRuns implements AutoCloseable {
       return samples;
     } finally {
       instances.forEach(PipelineInstance::close);
+    }
+  }
+
+  /** A run that lost images on their way in would wait for their answers for ever: say why instead. */
+  private static void requireSent(ImageProducer producer, long count) {
+    if (producer.failures() > 0) {
+      throw new IllegalStateException(producer.failures() + " of " + count + " images could not be sent: "
+          + producer.firstFailure().map(Exception::toString).orElse("?"));
     }
   }
 

@@ -71,7 +71,8 @@ final class ProduceCommand implements Callable<Integer> {
         }
       });
       if (producer.failures() > 0) {
-        System.err.printf("%,d sends failed%n", producer.failures());
+        System.err.printf("%,d sends failed; the first: %s%n", producer.failures(),
+            producer.firstFailure().map(Exception::getMessage).orElse("?"));
         return 1;
       }
     }

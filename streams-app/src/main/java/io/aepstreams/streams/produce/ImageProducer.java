@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,6 +25,7 @@ public final class ImageProducer implements AutoCloseable {
   private final KafkaProducer<byte[], ImageRecord> producer;
   private final String topic;
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
   /** {@code settings}: Kafka producer settings and the registry's ({@code schema.registry.url}, ...). */
   public ImageProducer(Map<String, Object> settings, String topic) {
@@ -76,6 +79,7 @@ public final class ImageProducer implements AutoCloseable {
           record), (metadata, error) -> {
             if (error != null) {
               failures.incrementAndGet();
+              firstFailure.compareAndSet(null, error);
             }
           });
       progress.accept(i + 1);
@@ -86,6 +90,11 @@ public final class ImageProducer implements AutoCloseable {
   /** Sends that the broker refused. */
   public long failures() {
     return failures.get();
+  }
+
+  /** Why the first refused send failed, if one did. */
+  public Optional<Exception> firstFailure() {
+    return Optional.ofNullable(firstFailure.get());
   }
 
   @Override
