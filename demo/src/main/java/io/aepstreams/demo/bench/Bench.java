@@ -31,12 +31,14 @@ public final class Bench {
   /**
    * @param batchSizes the batch sizes to measure; the latency and memory runs use the default batch, or the
    *     largest measured one where the default is not among them
+   * @param latencyLoad the latency runs' offered rate, as a share of the pipeline's measured maximum
+   * @param memoryLoad the memory run's offered rate, as a share of the pipeline's measured maximum
    * @param splitAfter where the split deployment is cut; -1: after the first kept exit; 0: no split
    * @param settings extra settings for the pipeline's instances, as {@code ./aep run --set}
    */
   public record Options(Path model, ImageSet images, List<Integer> batchSizes, long maxDelayMs, int rawImages,
-      int pipelineImages, double latencySeconds, int splitAfter, long memoryImages, int partitions, Path out,
-      Map<String, String> settings) {}
+      int pipelineImages, double latencySeconds, double latencyLoad, int splitAfter, long memoryImages,
+      double memoryLoad, int partitions, Path out, Map<String, String> settings) {}
 
   private Bench() {}
 
@@ -115,9 +117,9 @@ public final class Bench {
           + "model loop gains %.0f%%, the pipeline %.0f%% (%,.0f against %,.0f images/s)%n", mainBatch,
           100 * earlyExit.macsSaved(), 100 * predicted, 100 * rawGain, 100 * pipelineGain, pipelineExits, pipelineAll);
 
-      // 4: latency at half the measured maximum of each batch size.
+      // 4: latency at a share (by default half) of the measured maximum of each batch size.
       for (BenchReport.PipelineRow row : pipeline) {
-        double rate = row.imagesPerSecond() / 2;
+        double rate = row.imagesPerSecond() * options.latencyLoad();
         List<List<String>> topologies = split.isEmpty() ? List.of(List.of(single)) : List.of(List.of(single), split);
         for (List<String> ranges : topologies) {
           String name = ranges.size() == 1 ? "single" : "split " + String.join(" + ", ranges);
@@ -138,7 +140,7 @@ public final class Bench {
               + " MiB, and the resident set with it; for a leak check fix it: AEP_JAVA_OPTS='-Xms2g -Xmx2g "
               + "-XX:+AlwaysPreTouch'");
         }
-        double rate = 0.75 * pipelineExits;
+        double rate = options.memoryLoad() * pipelineExits;
         long every = Math.max(1000, options.memoryImages() / 200);
         long started = System.nanoTime();
         List<BrokerRuns.MemorySample> samples = broker.memory(options.images(), options.memoryImages(), rate,
@@ -157,8 +159,8 @@ public final class Bench {
     BenchReport report = new BenchReport(machine, new BenchReport.ModelInfo(manifest.name(), manifest.version(),
         stages, manifest.exitStages(), policy.thresholds(), policy.confidence().name(), manifest.macsUpTo(stages)),
         new BenchReport.Settings(options.batchSizes(), options.maxDelayMs(), options.rawImages(),
-            options.pipelineImages(), options.latencySeconds(), splitAfter, options.memoryImages(),
-            options.partitions(), options.settings()),
+            options.pipelineImages(), options.latencySeconds(), options.latencyLoad(), splitAfter,
+            options.memoryImages(), options.memoryLoad(), options.partitions(), options.settings()),
         raw, pipeline, earlyExit, latency, memory, List.of());
     report = new BenchReport(report.machine(), report.model(), report.settings(), raw, pipeline, earlyExit, latency,
         memory, BenchTables.targets(report));

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param raw the model in a plain loop, per batch size
  * @param pipeline the pipeline through the in-JVM broker, per batch size, early exits on
- * @param latency per batch size and topology (single, split), at half the pipeline's measured maximum
+ * @param latency per batch size and topology (single, split), at a share of the pipeline's measured maximum
  */
 public record BenchReport(
     Machine machine,
@@ -28,7 +28,8 @@ public record BenchReport(
       String confidence, long macsEveryStage) {}
 
   public record Settings(List<Integer> batchSizes, long maxDelayMs, int rawImages, int pipelineImages,
-      double latencySeconds, int splitAfter, long memoryImages, int partitions, Map<String, String> instanceSettings) {}
+      double latencySeconds, double latencyLoad, int splitAfter, long memoryImages, double memoryLoad, int partitions,
+      Map<String, String> instanceSettings) {}
 
   /**
    * Images per second of the model alone, with early exits and with every stage for every image, and the process's

@@ -44,8 +44,9 @@ final class BenchTables {
       }
       boolean single = row.topology().equals("single");
       long limit = single ? 100 : 150;
-      targets.add(new BenchReport.Target("p99 latency at half the maximum, " + row.topology() + ", batch "
-          + row.batch(), "< " + limit + " ms, read by a read_committed consumer",
+      targets.add(new BenchReport.Target("p99 latency at " + percent(r.settings().latencyLoad())
+          + " of the maximum, " + row.topology() + ", batch " + row.batch(), "< " + limit + " ms, read by a "
+          + "read_committed consumer" + (r.settings().latencyLoad() == 0.5 ? "" : " (the target is at 50%)"),
           row.latency().readP99() + " ms", row.latency().readP99() < limit));
     }
     if (r.memory() != null) {
@@ -134,7 +135,8 @@ final class BenchTables {
   }
 
   private static void latencyPlot(BenchReport r, Path file) throws IOException {
-    XYChart chart = chart("Latency at half the maximum rate, against batch size",
+    XYChart chart = chart("Latency at " + percent(r.settings().latencyLoad()) + " of the maximum rate, against "
+        + "batch size",
         "batch size (images per forward pass)", "ms, sent to read (read_committed)");
     chart.getStyler().setXAxisLogarithmic(true);
     int color = 0;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measures, on this machine in one run: the model's own throughput (its stages in a plain loop, "
         + "no Kafka) at each batch size; the pipeline's through an in-JVM broker with exactly-once on; early exits "
-        + "against every stage for every image (throughput and accuracy); latency at half the measured maximum, one "
+        + "against every stage for every image (throughput and accuracy); latency at half the measured maximum (--latency-load), one "
         + "instance and split; resident memory over a long run. Prints a table; writes bench.json, bench.md and "
         + "plots to --out.",
         "Streams the Fashion-MNIST test images (repeated where more are needed)."})
@@ -40,6 +40,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--latency-seconds", description = "Seconds of images per latency run (default: ${DEFAULT-VALUE}).")
   double latencySeconds = 15;
 
+  @Option(names = "--latency-load", description = "The latency runs' offered rate, as a share of the pipeline's "
+      + "measured maximum at each batch size (default: ${DEFAULT-VALUE}).")
+  double latencyLoad = 0.5;
+
   @Option(names = "--split-after", description = "Latency also with stages 1-K and the rest as two instances; 0 "
       + "skips it (default: after the model's first kept exit, so that the first instance answers easy images).")
   Integer splitAfter;
@@ -47,6 +51,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--memory-images", description = "Images through one instance for the memory run; 0 skips it "
       + "(default: ${DEFAULT-VALUE}).")
   long memoryImages = 1_000_000;
+
+  @Option(names = "--memory-load", description = "The memory run's offered rate, as a share of the pipeline's "
+      + "measured maximum (default: ${DEFAULT-VALUE}).")
+  double memoryLoad = 0.75;
 
   @Option(names = "--partitions", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
   int partitions = 2;
@@ -64,6 +72,10 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--batch-sizes must be positive numbers, like 1,8,32,64");
     }
     boolean badSplit = splitAfter != null && splitAfter < 0;
+    if (!(latencyLoad > 0 && latencyLoad <= 1) || !(memoryLoad > 0 && memoryLoad <= 1)) {
+      throw new IllegalArgumentException("--latency-load and --memory-load are shares of the maximum rate: more than 0, "
+          + "at most 1");
+    }
     if (maxDelayMs < 1 || rawImages < 1 || pipelineImages < 10 || latencySeconds <= 0 || badSplit || memoryImages < 0
         || partitions < 1) {
       throw new IllegalArgumentException("--max-delay-ms, --model-images and --latency-seconds must be positive, "
@@ -73,7 +85,8 @@ final class BenchCommand implements Callable<Integer> {
     ImageSet test = Datasets.read(dataset, Datasets.Split.TEST, 1, 28, 28);
     Path bundle = inputs.bundle(dataset);
     Bench.run(new Bench.Options(bundle, test, List.copyOf(batchSizes), maxDelayMs, rawImages, pipelineImages,
-        latencySeconds, splitAfter == null ? -1 : splitAfter, memoryImages, partitions, out, set), System.out);
+        latencySeconds, latencyLoad, splitAfter == null ? -1 : splitAfter, memoryImages, memoryLoad, partitions, out, set),
+        System.out);
     return 0;
   }
 }

@@ -25,6 +25,10 @@ class DemoCliTest {
     CliRun zero = run("bench", "--batch-sizes", "1,0");
     assertEquals(2, zero.exit());
     assertEquals("error: --batch-sizes must be positive numbers, like 1,8,32,64", zero.err().strip());
+    CliRun overloaded = run("bench", "--latency-load", "1.5");
+    assertEquals(2, overloaded.exit());
+    assertEquals("error: --latency-load and --memory-load are shares of the maximum rate: more than 0, at most 1",
+        overloaded.err().strip());
     CliRun notNumber = run("bench", "--batch-sizes", "big");
     assertEquals(2, notNumber.exit());
     assertTrue(notNumber.err().startsWith("Invalid value for option '--batch-sizes'"), notNumber.err());
