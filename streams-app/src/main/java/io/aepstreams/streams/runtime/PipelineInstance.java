@@ -64,7 +64,15 @@ public final class PipelineInstance implements AutoCloseable {
     InstanceTopics.ensure(config, bundle.manifest(), range);
     NDManager manager = NDManager.newBaseManager(DeviceSpec.parse(config.device()));
     StagedModel model = null;
+    PrometheusMeterRegistry registry = null;
     try {
+      if (config.httpPort().isPresent()) {
+        // Added before the topology is built: building it makes the processors, and with them the meters.
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Kafka Streams' own metrics already carry application_id: tag ours apart from it
+        registry.config().commonTags("aep_stages", range.toString(), "aep_instance", config.instance());
+        Metrics.addRegistry(registry);
+      }
       model = new StagedModel(bundle, range.first(), range.last(), manager);
       Topology topology = AepTopology.build(config, model, manager);
       KafkaStreams streams = new KafkaStreams(topology,
@@ -88,12 +96,7 @@ public final class PipelineInstance implements AutoCloseable {
       });
       HealthServer health = null;
       KafkaStreamsMetrics streamsMetrics = null;
-      PrometheusMeterRegistry registry = null;
-      if (config.httpPort().isPresent()) {
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // Kafka Streams' own metrics already carry application_id: tag ours apart from it
-        registry.config().commonTags("aep_stages", range.toString(), "aep_instance", config.instance());
-        Metrics.addRegistry(registry);
+      if (registry != null) {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         // 1 while RUNNING: what /health/ready answers, as a series an alert can watch (aep_instance_ready)
@@ -107,6 +110,10 @@ public final class PipelineInstance implements AutoCloseable {
           config.device(), config.applicationId(range));
       return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry, failed);
     } catch (RuntimeException e) {
+      if (registry != null) {
+        Metrics.removeRegistry(registry);
+        registry.close();
+      }
       if (model != null) {
         model.close();
       }
