@@ -40,8 +40,8 @@ final class ModelLoop {
     for (int i = 0; i < count; i++) {
       ImageRecord record = ImageProducer.record(images, i % images.size(), "bench-" + i);
       StagedImage.Origin origin = new StagedImage.Origin(null, 0, null, record.getId().toString(), record.getLabel(),
-          null, null, Map.of(), null);
-      inputs.add(new StagedImage(origin, decoder.decode(record), shape, PartialEnsemble.NONE, List.of(), null));
+          null, null, Map.of(), null, null);
+      inputs.add(new StagedImage(origin, decoder.decode(record), shape, PartialEnsemble.NONE, List.of()));
     }
   }
 

@@ -19,13 +19,28 @@ public class RejectedRecordException extends RuntimeException {
     TENSOR_SHAPE_MISMATCH,
     MALFORMED_TENSOR,
     /** A record with no value: nothing to classify, dead-lettered so that it is counted and seen, not lost. */
-    TOMBSTONE
+    TOMBSTONE,
+    /** A processor reading one record failed on it in a way it did not foresee (a decoder's own error). */
+    PROCESSING_FAILED,
+    /** A stage's forward pass failed on this image when it ran alone (its batch failed, the others went on). */
+    STAGE_FAILED,
+    /** The image's result or hand-off could not be built or serialised. */
+    UNWRITABLE_RESULT,
+    /** The image's result or hand-off is larger than its topic takes. */
+    RECORD_TOO_LARGE,
+    /** A waiting image stored by an earlier run that this version cannot read back at all. */
+    UNRESTORABLE
   }
 
   private final Reason reason;
 
   public RejectedRecordException(Reason reason, String message) {
     super(message);
+    this.reason = reason;
+  }
+
+  public RejectedRecordException(Reason reason, String message, Throwable cause) {
+    super(message, cause);
     this.reason = reason;
   }
 

@@ -4,12 +4,15 @@ import ai.djl.engine.EngineException;
 import io.aepstreams.schemas.registry.SchemaRegistryException;
 import io.aepstreams.schemas.wire.WireFormatException;
 import io.aepstreams.streams.decode.RejectedRecordException;
+import io.aepstreams.schemas.wire.AvroSerde;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -63,18 +66,37 @@ public final class DeadLetterHandlers {
     }
   }
 
-  /** Records a processor rejected (bad image, wrong model version or shape), or failed on. */
+  /**
+   * Failures inside the topology. A record that a per-record processor rejected (a bad image, a hand-off of another
+   * model version or shape) is dead-lettered as it was read. The images of a batch that failed are dead-lettered
+   * each on its own, with the record it entered the instance as ({@link FailedImagesException}): the rest of the
+   * batch has gone on by then. Anything else cannot be pinned on one record, and fails the task: nothing of it is
+   * committed, and its batch is processed again.
+   */
   public static final class Processing implements ProcessingExceptionHandler {
     private String dlq;
+    private Map<String, ?> configs;
+    private final Map<Class<?>, AvroSerde<?>> serdes = new HashMap<>();
 
     @Override
     public void configure(Map<String, ?> configs) {
       dlq = dlqTopic(configs);
+      this.configs = configs;
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-      String reason;
+      // A batch's failures were judged image by image where they happened: dead-letter each.
+      FailedImagesException failed = find(exception, FailedImagesException.class);
+      if (failed != null) {
+        List<ProducerRecord<byte[], byte[]>> dead = new ArrayList<>();
+        for (FailedImage image : failed.images()) {
+          LOG.warn("dead-lettering image '{}' at {}: {} ({})", image.imageId(), context.processorNodeId(),
+              image.reason(), image.error().toString());
+          dead.add(DeadLetters.record(dlq, context, image, valueOf(image)));
+        }
+        return Response.resume(dead);
+      }
       Throwable infrastructure = notTheRecordsFault(exception);
       if (infrastructure != null) {
         // Failing the task leaves the record uncommitted, so it is processed again (after a restart, if need be)
@@ -84,52 +106,76 @@ public final class DeadLetterHandlers {
             infrastructure.toString());
         return Response.fail();
       }
-      if (exception instanceof RejectedRecordException rejected) {
-        reason = rejected.reason().name();
+      RejectedRecordException rejected = find(exception, RejectedRecordException.class);
+      if (rejected != null) {
         LOG.warn("dead-lettering {}-{}@{}: {}", context.topic(), context.partition(), context.offset(),
             rejected.getMessage());
-      } else {
-        reason = "PROCESSING_FAILED";
-        LOG.error("processor {} failed on {}-{}@{}: dead-lettering the record", context.processorNodeId(),
-            context.topic(), context.partition(), context.offset(), exception);
+        return Response.resume(List.of(DeadLetters.record(dlq, context, context.sourceRawKey(),
+            context.sourceRawValue(), rejected.reason().name(), rejected)));
       }
-      return Response.resume(List.of(DeadLetters.record(dlq, context, context.sourceRawKey(),
-          context.sourceRawValue(), reason, exception)));
+      LOG.error("processor {} failed at {}-{}@{} in a way no single record can be blamed for: failing the task, "
+          + "so that its work is done again", context.processorNodeId(), context.topic(), context.partition(),
+          context.offset(), exception);
+      return Response.fail();
     }
+
+    /** The image's record in the wire format it was read in, or what a store held of it. */
+    @SuppressWarnings("unchecked")
+    private byte[] valueOf(FailedImage image) {
+      if (image.entered() == null) {
+        return image.storedBytes();
+      }
+      AvroSerde<SpecificRecord> serde = (AvroSerde<SpecificRecord>) serdes.computeIfAbsent(
+          image.entered().getClass(), type -> {
+            AvroSerde<SpecificRecord> created = new AvroSerde<>((Class<SpecificRecord>) type);
+            created.configure(configs, false);
+            return created;
+          });
+      return serde.serializer().serialize(image.enteredTopic(), image.entered());
+    }
+  }
+
+  private static <T extends Throwable> T find(Throwable exception, Class<T> type) {
+    for (Throwable t = exception; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
   }
 
   /**
    * The failure behind {@code exception} that is not the record's fault, or null: the registry (an outage, a
    * refusal), the engine (a closed model, a device out of memory), a JVM error, or Kafka itself (a write that failed
-   * earlier resurfaces at the next write, which belongs to another record).
+   * earlier resurfaces at the next write, which belongs to another record). A serialisation error is the record's
+   * unless the registry is behind it. The one rule for every processor and handler.
    */
-  static Throwable notTheRecordsFault(Throwable exception) {
+  public static Throwable notTheRecordsFault(Throwable exception) {
     for (Throwable t = exception; t != null; t = t.getCause()) {
       if (t instanceof SchemaRegistryException || t instanceof EngineException || t instanceof Error
-          || t instanceof KafkaException) {
+          || (t instanceof KafkaException && !(t instanceof SerializationException))) {
         return t;
       }
     }
     return null;
   }
 
-  /** Results that cannot be written: too large for the topic, or not serialisable. */
+  /**
+   * A write that failed. Every result and hand-off is serialised and measured against its topic's limit before it
+   * is sent, and an image whose record would not fit is dead-lettered then, on its own (RECORD_TOO_LARGE); so a
+   * write that fails here is not one record's fault (a topic smaller than planned, a broker refusing), and under
+   * exactly-once the producer could not commit after it anyway. It fails the task: nothing is committed, and the
+   * work is done again once the cause is fixed.
+   */
   public static final class Production implements ProductionExceptionHandler {
-    private String dlq;
-
     @Override
-    public void configure(Map<String, ?> configs) {
-      dlq = dlqTopic(configs);
-    }
+    public void configure(Map<String, ?> configs) {}
 
     @Override
     public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
         Exception exception) {
-      if (exception instanceof RecordTooLargeException) {
-        LOG.warn("dead-lettering a result for {}: {}", record.topic(), exception.getMessage());
-        return Response.resume(List.of(DeadLetters.record(dlq, context, context.sourceRawKey(),
-            context.sourceRawValue(), "RECORD_TOO_LARGE", exception)));
-      }
+      LOG.error("cannot write to {}: {}; failing the task. If a topic is too small for what the model writes, "
+          + "`aep topics check` says so and `aep topics create` raises it", record.topic(), exception.toString());
       return Response.fail();
     }
 
@@ -137,10 +183,7 @@ public final class DeadLetterHandlers {
     @SuppressWarnings("rawtypes")
     public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
         SerializationExceptionOrigin origin) {
-      if (exception instanceof SerializationException) {
-        return Response.resume(List.of(DeadLetters.record(dlq, context, context.sourceRawKey(),
-            context.sourceRawValue(), "UNSERIALIZABLE_RESULT", exception)));
-      }
+      LOG.error("cannot serialize a record for {}: {}; failing the task", record.topic(), exception.toString());
       return Response.fail();
     }
   }

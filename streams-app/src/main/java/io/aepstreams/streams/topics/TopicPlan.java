@@ -32,7 +32,7 @@ public final class TopicPlan {
   /** The topics one instance serving {@code range} reads and writes. */
   public static List<TopicNeed> forInstance(AppConfig config, Manifest manifest, StageRange range) {
     List<TopicNeed> needs = new ArrayList<>();
-    needs.add(range.first() == 1 ? images(config) : handoff(config, manifest, range.first()));
+    needs.add(input(config, manifest, range.first()));
     needs.add(classifications(config));
     if (range.last() < manifest.stages().size()) {
       needs.add(handoff(config, manifest, range.last() + 1));
@@ -45,6 +45,23 @@ public final class TopicPlan {
   public static long handoffBytes(Manifest manifest, int stage) {
     long elements = manifest.stage(stage).inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
     return elements * Float.BYTES + RECORD_OVERHEAD;
+  }
+
+  /**
+   * The changelog of the store that keeps the images waiting for {@code stage}, the first of the instance: they
+   * are stored as they came, so it takes what the instance's input topic takes (the largest image for stage 1).
+   *
+   * @param changelog the changelog's name (Kafka Streams names it from the application id and the store)
+   */
+  public static TopicNeed waitingImages(AppConfig config, Manifest manifest, int stage, String changelog) {
+    TopicNeed input = input(config, manifest, stage);
+    return new TopicNeed(changelog, "images waiting for stage " + stage + ", as " + input.carries(),
+        input.maxMessageBytes());
+  }
+
+  /** What the instance whose first stage is {@code stage} reads. */
+  private static TopicNeed input(AppConfig config, Manifest manifest, int stage) {
+    return stage == 1 ? images(config) : handoff(config, manifest, stage);
   }
 
   private static TopicNeed images(AppConfig config) {

@@ -15,9 +15,12 @@ import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.dlq.DeadLetterHandlers;
 import io.aepstreams.streams.topics.TopicNeed;
 import io.aepstreams.streams.topics.TopicPlan;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -86,34 +89,44 @@ public final class AepTopology {
    * model's blocks are shared by every task (inference only reads parameters).
    */
   public static Topology build(AppConfig config, StagedModel model, NDManager manager) {
+    return build(config, model, manager, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #build(AppConfig, StagedModel, NDManager)}, each stage's compute passed through {@code stages}:
+   * where the tests make a stage fail for chosen images, to see each image of a failed batch accounted for.
+   */
+  static Topology build(AppConfig config, StagedModel model, NDManager manager, UnaryOperator<StageRunner> stages) {
     Manifest manifest = model.manifest();
     StageRange range = new StageRange(model.first(), model.last());
     ExitPolicy policy = config.policy().orElse(manifest.policy());
     boolean handsOff = range.last() < manifest.stages().size();
+    List<TopicNeed> topics = TopicPlan.forInstance(config, manifest, range);
 
     Topology topology = new Topology();
     ImageDecoder decoder = new ImageDecoder(manifest.input(), config.limits());
     String entry;
+    String inputTopic;
     if (range.first() == 1) {
+      inputTopic = config.topics().images();
       AvroSerde<ImageRecord> images = serde(ImageRecord.class, config);
-      topology.addSource(IMAGES_SOURCE, Serdes.ByteArray().deserializer(), images.deserializer(),
-          config.topics().images());
+      topology.addSource(IMAGES_SOURCE, Serdes.ByteArray().deserializer(), images.deserializer(), inputTopic);
       topology.addProcessor(DECODE, () -> new DecodeProcessor(decoder, manifest.input()), IMAGES_SOURCE);
       entry = DECODE;
     } else {
+      inputTopic = config.topics().stage(range.first());
       AvroSerde<PartialInference> handoff = serde(PartialInference.class, config);
-      topology.addSource(HANDOFF_SOURCE, Serdes.ByteArray().deserializer(), handoff.deserializer(),
-          config.topics().stage(range.first()));
+      topology.addSource(HANDOFF_SOURCE, Serdes.ByteArray().deserializer(), handoff.deserializer(), inputTopic);
       topology.addProcessor(RESUME, () -> new HandoffReader(manifest, range.first()), HANDOFF_SOURCE);
       entry = RESUME;
     }
     Batching batching = config.batching();
     String store = batchStore(range.first());
-    topology.addProcessor(BATCH, () -> new BatchCollector(batching, manifest, range.first(), store, decoder),
-        entry);
-    if (batching.waits()) {
-      topology.addStateStore(waitingStore(store, manifest, range.first()), BATCH);
-    }
+    topology.addProcessor(BATCH, () -> new BatchCollector(batching, manifest, range.first(), store, decoder,
+        inputTopic), entry);
+    // Whatever the batch size: a change of it must not change the topology, or the images an earlier run left
+    // waiting would never come back.
+    topology.addStateStore(waitingStore(store, config, manifest, range), BATCH);
     String[] stageNodes = new String[range.last() - range.first() + 1];
     String parent = BATCH;
     for (int stage = range.first(); stage <= range.last(); stage++) {
@@ -121,30 +134,48 @@ public final class AepTopology {
       Optional<String> onward = stage < range.last() ? Optional.of(stageNode(stage + 1))
           : handsOff ? Optional.of(HANDOFF) : Optional.empty();
       topology.addProcessor(stageNode(stage), () -> new StageProcessor(
-          new StageRunner(s, model, policy, config.instance()), RESULTS, onward, manager), parent);
+          stages.apply(new StageRunner(s, model, policy, config.instance())), RESULTS, onward, manager, inputTopic),
+          parent);
       stageNodes[stage - range.first()] = stageNode(stage);
       parent = stageNode(stage);
     }
-    topology.addProcessor(RESULTS, () -> new ResultWriter(manifest, policy.confidence()), stageNodes);
-    AvroSerde<Classification> results = serde(Classification.class, config);
-    topology.addSink(CLASSIFICATIONS_SINK, config.topics().classifications(), Serdes.ByteArray().serializer(),
-        results.serializer(), RESULTS);
+    TopicNeed classifications = need(topics, config.topics().classifications());
+    topology.addProcessor(RESULTS, () -> new ResultWriter(manifest, policy.confidence(),
+        new TopicWriter<>(classifications, serde(Classification.class, config).serializer()), inputTopic),
+        stageNodes);
+    topology.addSink(CLASSIFICATIONS_SINK, classifications.name(), Serdes.ByteArray().serializer(),
+        Serdes.ByteArray().serializer(), RESULTS);
     if (handsOff) {
       int next = range.last() + 1;
-      topology.addProcessor(HANDOFF, () -> new HandoffWriter(manifest, next), stageNode(range.last()));
-      AvroSerde<PartialInference> handoff = serde(PartialInference.class, config);
-      topology.addSink(HANDOFF_SINK, config.topics().stage(next), Serdes.ByteArray().serializer(),
-          handoff.serializer(), HANDOFF);
+      TopicNeed handoff = need(topics, config.topics().stage(next));
+      topology.addProcessor(HANDOFF, () -> new HandoffWriter(manifest, next,
+          new TopicWriter<>(handoff, serde(PartialInference.class, config).serializer()), inputTopic),
+          stageNode(range.last()));
+      topology.addSink(HANDOFF_SINK, handoff.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
+          HANDOFF);
     }
     return topology;
   }
 
+  private static TopicNeed need(List<TopicNeed> topics, String name) {
+    return topics.stream().filter(t -> t.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the topic plan has no " + name));
+  }
+
+  /** The changelog Kafka Streams keeps for the instance's waiting images: named from its application id. */
+  static String changelog(AppConfig config, StageRange range) {
+    return config.applicationId(range) + "-" + batchStore(range.first()) + "-changelog";
+  }
+
   /**
    * An in-memory store with a changelog (restored on start, never read back from disk), cached so that an image
-   * that arrives and leaves between two commits costs the changelog only a tombstone; its records take a hand-off.
+   * that arrives and leaves between two commits costs the changelog only a tombstone; its records take what the
+   * instance's input topic takes, since images wait there as they came ({@link TopicPlan#waitingImages}).
    */
-  private static StoreBuilder<KeyValueStore<Long, byte[]>> waitingStore(String name, Manifest manifest, int stage) {
-    long largest = TopicPlan.handoffBytes(manifest, stage);
+  private static StoreBuilder<KeyValueStore<Long, byte[]>> waitingStore(String name, AppConfig config,
+      Manifest manifest, StageRange range) {
+    long largest = TopicPlan.waitingImages(config, manifest, range.first(), changelog(config, range))
+        .maxMessageBytes();
     Map<String, String> changelog = largest > TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES
         ? Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(largest)) : Map.of();
     return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Long(), Serdes.ByteArray())
@@ -160,8 +191,9 @@ public final class AepTopology {
    */
   public static Properties streamsProperties(AppConfig config, StageRange range, Manifest manifest) {
     Properties props = streamsProperties(config, range);
-    long largest = TopicPlan.forInstance(config, manifest, range).stream()
-        .mapToLong(TopicNeed::maxMessageBytes).max().orElse(0);
+    List<TopicNeed> written = new ArrayList<>(TopicPlan.forInstance(config, manifest, range));
+    written.add(TopicPlan.waitingImages(config, manifest, range.first(), changelog(config, range)));
+    long largest = written.stream().mapToLong(TopicNeed::maxMessageBytes).max().orElse(0);
     if (largest > TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
       props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) largest);
     }

@@ -3,9 +3,12 @@ package io.aepstreams.streams.topology;
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.streams.config.Batching;
 import io.aepstreams.streams.decode.ImageDecoder;
+import io.aepstreams.streams.dlq.FailedImage;
+import io.aepstreams.streams.dlq.FailedImagesException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -16,70 +19,104 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Collects the images entering an instance's first stage into batches: a batch goes on when it holds
  * {@code maxSize} images, or when its oldest image has waited {@code maxDelayMs}, whichever comes first. Waiting
  * images live in a changelogged store ({@link WaitingImages}), so none is lost or answered twice when the instance
- * crashes or its partitions move. With a batch size of one nothing waits and no store is used.
+ * crashes or its partitions move.
+ *
+ * <p>The store is there whatever the batch size, so that a change of batch size changes no topology: images an
+ * earlier run left waiting come back and go on at once, in batches of the new size, even at size one, where
+ * nothing else waits. Those it can no longer read are dead-lettered with their reason.
  */
 final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte[], Batch> {
+  /** How often an instance that does not batch looks for images an earlier run left waiting. */
+  private static final Duration RESTORE_CHECK = Duration.ofMillis(100);
   private final Batching batching;
   private final Manifest manifest;
   private final int stage;
   private final String storeName;
   private final ImageDecoder decoder;
+  private final String inputTopic;
   private WaitingImages waiting;
+  private boolean restored;
+  private Cancellable restoreCheck;
   /** Wall-clock time the oldest waiting image arrived (or was restored). */
   private long oldestSince;
 
-  /** {@code decoder} decodes restored images waiting for stage 1. */
-  BatchCollector(Batching batching, Manifest manifest, int stage, String storeName, ImageDecoder decoder) {
+  /** {@code decoder} decodes restored images waiting for stage 1; {@code inputTopic} is where images come from. */
+  BatchCollector(Batching batching, Manifest manifest, int stage, String storeName, ImageDecoder decoder,
+      String inputTopic) {
     this.batching = batching;
     this.manifest = manifest;
     this.stage = stage;
     this.storeName = storeName;
     this.decoder = decoder;
+    this.inputTopic = inputTopic;
   }
 
   @Override
   public void init(ProcessorContext<byte[], Batch> context) {
     super.init(context);
+    KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
+    waiting = new WaitingImages(store, manifest, stage, decoder, inputTopic);
+    restored = false;
+    oldestSince = context.currentSystemTimeMs();
     if (batching.waits()) {
-      KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
-      waiting = new WaitingImages(store, manifest, stage, decoder);
-      oldestSince = context.currentSystemTimeMs();
       // A quarter of the delay: a batch waits at most a quarter longer than asked, between two checks.
       context.schedule(Duration.ofMillis(Math.max(1, batching.maxDelayMs() / 4)), PunctuationType.WALL_CLOCK_TIME,
           this::onTick);
+    } else {
+      restoreCheck = context.schedule(RESTORE_CHECK, PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
   }
 
   @Override
   public void process(Record<byte[], StagedImage> record) {
-    if (!batching.waits()) {
-      context().forward(record.withValue(new Batch(List.of(record.value()))));
-      return;
-    }
+    List<FailedImage> unrestorable = restoreOnce();
     if (waiting.size() + 1 >= batching.maxSize()) {
       // The image that fills the batch goes on with it, unstored: no commit can come between two lines of one
       // process() call.
       release(List.of(record.value()));
-      return;
+    } else {
+      if (waiting.size() == 0) {
+        oldestSince = context().currentSystemTimeMs();
+      }
+      waiting.add(record.value());
     }
-    if (waiting.size() == 0) {
-      oldestSince = context().currentSystemTimeMs();
-    }
-    waiting.add(record.value());
+    FailedImagesException.throwIfAny(unrestorable);
   }
 
   private void onTick(long now) {
-    if (waiting.size() > 0 && now - oldestSince >= batching.maxDelayMs()) {
+    List<FailedImage> unrestorable = restoreOnce();
+    if (waiting.size() > 0 && (!batching.waits() || now - oldestSince >= batching.maxDelayMs())) {
       release(List.of());
     }
+    if (restoreCheck != null) {
+      restoreCheck.cancel();
+      restoreCheck = null;
+    }
+    FailedImagesException.throwIfAny(unrestorable);
   }
 
-  /** Sends the waiting images, then {@code arriving}, on as one batch, then forgets them: in one transaction. */
+  /** The images an earlier run left waiting, taken back at the first record or tick; those it cannot read. */
+  private List<FailedImage> restoreOnce() {
+    if (restored) {
+      return List.of();
+    }
+    List<FailedImage> unrestorable = waiting.restore();
+    restored = true;
+    oldestSince = context().currentSystemTimeMs();
+    return unrestorable;
+  }
+
+  /**
+   * Sends the waiting images, then {@code arriving}, on in batches of at most the batch size (more can wait after
+   * a restore under a smaller size), then forgets them: in one transaction.
+   */
   private void release(List<StagedImage> arriving) {
     List<StagedImage> images = new ArrayList<>(waiting.images());
     images.addAll(arriving);
-    Batch batch = new Batch(images);
-    context().forward(new Record<>(null, batch, batch.timestamp()));
+    for (int from = 0; from < images.size(); from += batching.maxSize()) {
+      Batch batch = new Batch(images.subList(from, Math.min(images.size(), from + batching.maxSize())));
+      context().forward(new Record<>(null, batch, batch.timestamp()));
+    }
     waiting.clear();
   }
 }

@@ -30,7 +30,12 @@ final class DecodeProcessor extends ContextualProcessor<byte[], ImageRecord, byt
     SourceOffset source = context().recordMetadata()
         .map(m -> new SourceOffset(m.topic(), m.partition(), m.offset()))
         .orElse(null);
-    StagedImage staged = decode(decoder, input, record, source);
+    StagedImage staged;
+    try {
+      staged = decode(decoder, input, record, source);
+    } catch (RuntimeException e) {
+      throw ImageFailures.ofTheRecord(e);
+    }
     context().forward(record.withValue(staged));
   }
 
@@ -41,8 +46,8 @@ final class DecodeProcessor extends ContextualProcessor<byte[], ImageRecord, byt
     float[] tensor = decoder.decode(image);
     StagedImage.Origin origin = new StagedImage.Origin(record.key(), record.timestamp(), record.headers(),
         image.getId().toString(), image.getLabel(), image.getSentAt(), source, Map.copyOf(image.getAttributes()),
-        record.key());
+        record.key(), image);
     return new StagedImage(origin, tensor, new long[] {input.channels(), input.height(), input.width()},
-        PartialEnsemble.NONE, List.of(), image);
+        PartialEnsemble.NONE, List.of());
   }
 }

@@ -32,7 +32,13 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
     if (record.value() == null) {
       throw RejectedRecordException.tombstone(context());
     }
-    context().forward(record.withValue(read(manifest, firstStage, record)));
+    StagedImage image;
+    try {
+      image = read(manifest, firstStage, record);
+    } catch (RuntimeException e) {
+      throw ImageFailures.ofTheRecord(e);
+    }
+    context().forward(record.withValue(image));
   }
 
   /** The image {@code record} hands over, checked to fit stage {@code firstStage} of {@code manifest}'s model. */
@@ -95,9 +101,9 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
     byte[] key = partial.getOriginalKey() == null ? record.key() : bytes(partial.getOriginalKey());
     StagedImage.Origin origin = new StagedImage.Origin(record.key(), record.timestamp(), record.headers(),
         partial.getId().toString(), partial.getLabel(), partial.getSentAt(), partial.getSource(),
-        Map.copyOf(partial.getAttributes()), key);
+        Map.copyOf(partial.getAttributes()), key, partial);
     return new StagedImage(origin, tensor, expected.stream().mapToLong(Long::longValue).toArray(),
-        PartialEnsemble.of(scores, bSum, partial.getExitsRun()), partial.getStageTimings(), null);
+        PartialEnsemble.of(scores, bSum, partial.getExitsRun()), partial.getStageTimings());
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -4,6 +4,7 @@ import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.policy.Confidence;
 import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.records.Classification;
+import io.aepstreams.streams.decode.RejectedRecordException.Reason;
 import io.aepstreams.streams.runtime.PipelineMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,25 +12,42 @@ import java.util.List;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Writes one result per image that left at an exit, with its input record's key, timestamp and headers. */
-final class ResultWriter extends ContextualProcessor<byte[], Batch, byte[], Classification> {
+/**
+ * Writes one result per image that left at an exit, with its input record's key, timestamp and headers, serialised
+ * here ({@link TopicWriter}) so that a result that cannot be written is its own image's dead letter.
+ */
+final class ResultWriter extends ContextualProcessor<byte[], Batch, byte[], byte[]> {
   private final Manifest manifest;
   private final Confidence measure;
+  private final TopicWriter<Classification> out;
+  private final String inputTopic;
 
-  ResultWriter(Manifest manifest, Confidence measure) {
+  ResultWriter(Manifest manifest, Confidence measure, TopicWriter<Classification> out, String inputTopic) {
     this.manifest = manifest;
     this.measure = measure;
+    this.out = out;
+    this.inputTopic = inputTopic;
   }
 
   @Override
   public void process(Record<byte[], Batch> record) {
     Instant decidedAt = Instant.now();
+    ImageFailures failed = new ImageFailures(inputTopic);
     for (StagedImage image : record.value().images()) {
-      Classification result = classification(image, decidedAt);
-      PipelineMetrics.classifications(result.getExitStage()).increment();
       StagedImage.Origin origin = image.origin();
-      context().forward(new Record<>(origin.recordKey(), result, origin.timestamp(), origin.headers()));
+      Classification result;
+      byte[] bytes;
+      try {
+        result = classification(image, decidedAt);
+        bytes = out.bytes(origin.recordKey(), result, origin.headers());
+      } catch (RuntimeException e) {
+        failed.judge(e, image, Reason.UNWRITABLE_RESULT);
+        continue;
+      }
+      PipelineMetrics.classifications(result.getExitStage()).increment();
+      context().forward(new Record<>(origin.recordKey(), bytes, origin.timestamp(), origin.headers()));
     }
+    failed.throwIfAny();
   }
 
   private Classification classification(StagedImage image, Instant decidedAt) {

@@ -18,7 +18,7 @@ import java.util.List;
  * one is kept), then the exit rule for each image on its own. What a {@link StageProcessor} runs, and what the
  * benchmark runs in a plain loop to measure the model's own limit.
  */
-public final class StageRunner {
+public class StageRunner {
   private final int stage;
   private final StagedModel model;
   private final ExitPolicy policy;

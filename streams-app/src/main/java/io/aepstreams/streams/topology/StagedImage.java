@@ -14,26 +14,44 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.aepstreams.streams.decode.RejectedRecordException.Reason;
+import io.aepstreams.streams.dlq.FailedImage;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 
 /**
  * One image between the stages of an instance: where it came from, the tensor its next stage takes (batch dimension
  * excluded), its partial ensemble and the time each stage took. Immutable: a stage makes the next one with
  * {@link #after}. Between instances it travels as a {@link PartialInference} ({@link #handoff}).
- *
- * @param decodedFrom the record the tensor was decoded from, kept until the first stage has run (an image waiting
- *     for stage 1 is stored as it came, so that whichever model version takes it over decodes it its own way);
- *     null after it, and for images resumed from a hand-off
  */
 public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEnsemble ensemble,
-    List<StageTiming> timings, ImageRecord decodedFrom) {
+    List<StageTiming> timings) {
 
   /**
    * What an image keeps from its input record on the way: the record's key, timestamp and headers (its results are
-   * written with them), and the fields the result carries.
+   * written with them), the fields the result carries, and the record it entered this instance as.
+   *
+   * @param entered the {@link ImageRecord} or the {@link PartialInference} this instance read the image from, kept
+   *     while the image is in the instance: a waiting image is stored as it came (so that whichever model version
+   *     takes it over reads it its own way), and an image that fails is dead-lettered with it; null in the
+   *     benchmark's model loop, which reads no records
    */
   public record Origin(byte[] recordKey, long timestamp, Headers headers, String id, Integer label, Instant sentAt,
-      SourceOffset source, Map<String, String> attributes, byte[] originalKey) {}
+      SourceOffset source, Map<String, String> attributes, byte[] originalKey, SpecificRecord entered) {
+    public Origin {
+      if (entered != null && !(entered instanceof ImageRecord) && !(entered instanceof PartialInference)) {
+        throw new IllegalArgumentException("an image enters as an ImageRecord or a PartialInference, not "
+            + entered.getClass().getName());
+      }
+    }
+
+    /** This image's dead letter: {@code enteredTopic} is where the instance read {@link #entered} from. */
+    public FailedImage failed(Reason reason, Throwable error, String enteredTopic) {
+      return new FailedImage(id, recordKey, headers, entered, enteredTopic, null,
+          source == null ? null : source.getTopic(), source == null ? -1 : source.getPartition(),
+          source == null ? -1 : source.getOffset(), reason, error);
+    }
+  }
 
   public StagedImage {
     timings = List.copyOf(timings);
@@ -44,7 +62,7 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
     List<StageTiming> all = new ArrayList<>(timings.size() + 1);
     all.addAll(timings);
     all.add(timing);
-    return new StagedImage(origin, output, outputShape, next, all, null);
+    return new StagedImage(origin, output, outputShape, next, all);
   }
 
   /** The image as the next instance reads it, to run stage {@code nextStage} of {@code manifest}'s model. */

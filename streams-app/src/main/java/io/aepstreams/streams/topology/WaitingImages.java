@@ -14,6 +14,12 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import io.aepstreams.streams.decode.RejectedRecordException;
+import io.aepstreams.streams.decode.RejectedRecordException.Reason;
+import io.aepstreams.streams.dlq.DeadLetterHandlers;
+import io.aepstreams.streams.dlq.FailedImage;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,9 +30,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The images a {@link BatchCollector} holds, kept in a changelogged store as well as in memory. Under exactly-once
  * the store's changelog commits in the same transaction as the input offsets: an image whose offset is committed
  * while it waits is in the changelog, and comes back from it after a crash or a rebalance. Each image is stored as
- * its record's key, timestamp, headers and source offset, and a payload: an image waiting for the bundle's first
- * stage as the {@link ImageRecord} it came as (decoded again when restored, so that another model version may take
- * it over during a rollout), any other as the {@link PartialInference} an instance would hand over.
+ * its record's key, timestamp, headers and source offset, and the record it entered the instance as: the
+ * {@link ImageRecord} (decoded again when restored, so that another model version may take it over during a
+ * rollout) or the {@link PartialInference} it was handed over in.
+ *
+ * <p>What the store holds is read back by {@link #restore}, not when the store is opened: an image that the
+ * instance can no longer read (another model version's hand-off, an image over a lowered limit, a format this
+ * version does not know) is then dead-lettered with its reason, where a processor may send records, instead of
+ * failing the task every time it starts and stopping the partition for good.
  */
 final class WaitingImages {
   private static final byte FORMAT = 2;
@@ -35,27 +46,61 @@ final class WaitingImages {
   private final Manifest manifest;
   private final int stage;
   private final ImageDecoder decoder;
+  private final String inputTopic;
   private final List<StagedImage> images = new ArrayList<>();
   private final List<Long> keys = new ArrayList<>();
+  private List<KeyValue<Long, byte[]>> stored = new ArrayList<>();
   private long nextKey;
 
   /**
-   * Takes back the images {@code store} holds, in arrival order. {@code decoder} decodes images waiting for stage 1
-   * (unused for a later stage).
+   * Opens {@code store}; its images are read back by {@link #restore}. {@code decoder} decodes images waiting for
+   * stage 1 (unused for a later stage); {@code inputTopic} is where the instance reads its images from.
    */
-  WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage, ImageDecoder decoder) {
+  WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage, ImageDecoder decoder,
+      String inputTopic) {
     this.store = store;
     this.manifest = manifest;
     this.stage = stage;
     this.decoder = decoder;
+    this.inputTopic = inputTopic;
     try (KeyValueIterator<Long, byte[]> all = store.all()) {
       while (all.hasNext()) {
-        var entry = all.next();
-        images.add(decode(entry.value));
-        keys.add(entry.key);
+        KeyValue<Long, byte[]> entry = all.next();
+        stored.add(entry);
         nextKey = entry.key + 1;
       }
     }
+  }
+
+  /**
+   * Takes back, in arrival order, the images an earlier run stored, once: those this instance can read wait again;
+   * the others are forgotten here and returned, each with its record and reason, to be dead-lettered in the same
+   * transaction. An infrastructure failure is thrown, and the store is read again by the next run.
+   */
+  List<FailedImage> restore() {
+    if (stored.isEmpty()) {
+      return List.of();
+    }
+    List<FailedImage> failed = new ArrayList<>();
+    List<Long> failedKeys = new ArrayList<>();
+    for (KeyValue<Long, byte[]> entry : stored) {
+      try {
+        images.add(decode(entry.value));
+        keys.add(entry.key);
+      } catch (RuntimeException e) {
+        if (DeadLetterHandlers.notTheRecordsFault(e) != null) {
+          images.clear();
+          keys.clear();
+          throw e;
+        }
+        failed.add(unrestorable(entry.value, e));
+        failedKeys.add(entry.key);
+      }
+    }
+    // Deleted only now: had a failure above been thrown, the store would still hold everything.
+    failedKeys.forEach(store::delete);
+    stored = List.of();
+    return failed;
   }
 
   void add(StagedImage image) {
@@ -102,9 +147,10 @@ final class WaitingImages {
         out.writeInt(source.getPartition());
         out.writeLong(source.getOffset());
       }
-      ByteBuffer payload = image.decodedFrom() != null ? image.decodedFrom().toByteBuffer()
-          : image.handoff(manifest, stage).toByteBuffer();
-      out.writeBoolean(image.decodedFrom() != null);
+      SpecificRecord entered = origin.entered();
+      ByteBuffer payload = entered instanceof ImageRecord record ? record.toByteBuffer()
+          : ((PartialInference) entered).toByteBuffer();
+      out.writeBoolean(entered instanceof ImageRecord);
       out.writeInt(payload.remaining());
       out.write(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
       out.flush();
@@ -114,7 +160,20 @@ final class WaitingImages {
     }
   }
 
+  /** What the store holds for one image, read but not yet checked against this instance's model. */
+  private record Stored(byte[] key, long timestamp, RecordHeaders headers, SourceOffset source, SpecificRecord entered) {}
+
   StagedImage decode(byte[] value) {
+    Stored stored = parse(value);
+    if (stored.entered() instanceof ImageRecord image) {
+      return DecodeProcessor.decode(decoder, manifest.input(), new Record<>(stored.key(), image, stored.timestamp(),
+          stored.headers()), stored.source());
+    }
+    return HandoffReader.read(manifest, stage, new Record<>(stored.key(), (PartialInference) stored.entered(),
+        stored.timestamp(), stored.headers()));
+  }
+
+  private Stored parse(byte[] value) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(value));
       byte format = in.readByte();
@@ -132,16 +191,29 @@ final class WaitingImages {
       boolean asImage = in.readBoolean();
       byte[] payload = new byte[in.readInt()];
       in.readFully(payload);
-      if (asImage) {
-        Record<byte[], ImageRecord> record = new Record<>(key, ImageRecord.fromByteBuffer(ByteBuffer.wrap(payload)),
-            timestamp, headers);
-        return DecodeProcessor.decode(decoder, manifest.input(), record, source);
-      }
-      return HandoffReader.read(manifest, stage, new Record<>(key,
-          PartialInference.fromByteBuffer(ByteBuffer.wrap(payload)), timestamp, headers));
+      SpecificRecord entered = asImage ? ImageRecord.fromByteBuffer(ByteBuffer.wrap(payload))
+          : PartialInference.fromByteBuffer(ByteBuffer.wrap(payload));
+      return new Stored(key, timestamp, headers, source, entered);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The dead letter of a stored image that failed to come back: with its record where it can be read at all. */
+  private FailedImage unrestorable(byte[] value, RuntimeException error) {
+    Stored stored;
+    try {
+      stored = parse(value);
+    } catch (RuntimeException unreadable) {
+      return new FailedImage(null, null, null, null, null, value, null, -1, -1, Reason.UNRESTORABLE, error);
+    }
+    Reason reason = error instanceof RejectedRecordException rejected ? rejected.reason() : Reason.UNRESTORABLE;
+    String id = stored.entered() instanceof ImageRecord image ? image.getId().toString()
+        : ((PartialInference) stored.entered()).getId().toString();
+    SourceOffset source = stored.source();
+    return new FailedImage(id, stored.key(), stored.headers(), stored.entered(), inputTopic, value,
+        source == null ? null : source.getTopic(), source == null ? -1 : source.getPartition(),
+        source == null ? -1 : source.getOffset(), reason, error);
   }
 
   private static void writeBytes(DataOutputStream out, byte[] value) throws IOException {

@@ -2,8 +2,10 @@ package io.aepstreams.streams.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
 import io.aepstreams.model.bundle.ModelParts;
 import io.aepstreams.model.bundle.StagedModel;
@@ -37,7 +39,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -45,6 +50,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -99,10 +105,15 @@ class AepTopologyTest {
 
   /** A driver for the instance {@code config} describes. */
   private TopologyTestDriver driver(AppConfig config) {
+    return driver(config, (model, runner) -> runner);
+  }
+
+  /** As {@link #driver(AppConfig)}, each stage's compute passed through {@code stages}. */
+  private TopologyTestDriver driver(AppConfig config, BiFunction<StagedModel, StageRunner, StageRunner> stages) {
     StageRange range = AepTopology.range(config, bundle.manifest);
     StagedModel model = new StagedModel(bundle.open(), range.first(), range.last(), manager);
-    TopologyTestDriver driver = new TopologyTestDriver(AepTopology.build(config, model, manager),
-        AepTopology.streamsProperties(config, range, bundle.manifest));
+    TopologyTestDriver driver = new TopologyTestDriver(AepTopology.build(config, model, manager,
+        runner -> stages.apply(model, runner)), AepTopology.streamsProperties(config, range, bundle.manifest));
     open.add(driver);
     open.add(model);
     return driver;
@@ -419,5 +430,93 @@ class AepTopologyTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(image, "png", out);
     return out.toByteArray();
+  }
+
+  /** Stage {@code stage} throws what {@code failure} makes for any batch holding an image of {@code poisoned}. */
+  private TopologyTestDriver failingDriver(int batchSize, int stage, Set<String> poisoned,
+      Function<String, RuntimeException> failure) {
+    AppConfig config = config(null, "off", batching(batchSize, 1000));
+    ExitPolicy policy = config.policy().orElseThrow();
+    return driver(config, (model, runner) -> runner.stage() != stage ? runner
+        : new StageRunner(stage, model, policy, "test") {
+          @Override
+          public Outcome run(List<StagedImage> images, NDManager parent) {
+            for (StagedImage image : images) {
+              if (poisoned.contains(image.origin().id())) {
+                throw failure.apply(image.origin().id());
+              }
+            }
+            return super.run(images, parent);
+          }
+        });
+  }
+
+  /**
+   * A batch whose forward pass fails: every image of it is answered, or dead-lettered on its own with its own record
+   * and reason, whether the batch went on because it filled (the record path) or because it had waited long enough
+   * (the punctuation path).
+   */
+  @Test
+  void eachImageOfAFailedBatchIsAnsweredOrDeadLetteredOnItsOwnOnBothPaths() {
+    Set<String> poisoned = Set.of("img-2", "img-5");
+    TopologyTestDriver driver = failingDriver(4, 2, poisoned, id -> new IllegalStateException("stage 2 cannot take " + id));
+    TestInputTopic<byte[], ImageRecord> in = driver.createInputTopic("aep.images", new ByteArraySerializer(),
+        serde(ImageRecord.class).serializer());
+    TestOutputTopic<byte[], Classification> out = driver.createOutputTopic("aep.classifications",
+        new ByteArrayDeserializer(), serde(Classification.class).deserializer());
+    TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic("aep.dlq", new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+
+    // The record path: img-3 fills the batch of 4, which fails at stage 2 for img-2.
+    for (int i = 0; i < 4; i++) {
+      in.pipeInput(("k" + i).getBytes(), raw(i));
+    }
+    List<String> recordPath = out.readValuesToList().stream().map(c -> c.getId().toString()).toList();
+    List<TestRecord<byte[], byte[]>> recordPathDead = dlq.readRecordsToList();
+    // The punctuation path: 3 images wait, the batch goes on when its delay is up, and fails for img-5.
+    for (int i = 4; i < 7; i++) {
+      in.pipeInput(("k" + i).getBytes(), raw(i));
+    }
+    assertTrue(out.isEmpty(), "three images wait for a batch of four");
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    List<String> punctuationPath = out.readValuesToList().stream().map(c -> c.getId().toString()).toList();
+    List<TestRecord<byte[], byte[]>> punctuationPathDead = dlq.readRecordsToList();
+
+    row("batch-fails-record-path", 4, recordPath, recordPathDead);
+    row("batch-fails-punctuation-path", 3, punctuationPath, punctuationPathDead);
+    assertEquals(List.of("img-0", "img-1", "img-3"), recordPath);
+    assertEquals(List.of("img-4", "img-6"), punctuationPath);
+    assertDeadLetter(recordPathDead, "img-2", "k2", 2);
+    assertDeadLetter(punctuationPathDead, "img-5", "k5", 5);
+  }
+
+  private void assertDeadLetter(List<TestRecord<byte[], byte[]>> dead, String id, String key, long offset) {
+    assertEquals(1, dead.size(), "one dead letter: the image that fails alone");
+    TestRecord<byte[], byte[]> letter = dead.get(0);
+    assertEquals(key, new String(letter.key()), "its own key, not the key of the record that released the batch");
+    assertEquals(id, serde(ImageRecord.class).deserializer().deserialize("aep.images", letter.value()).getId()
+        .toString(), "its own ImageRecord");
+    assertEquals(id, DeadLetters.header(letter.headers(), DeadLetters.IMAGE_ID));
+    assertEquals("STAGE_FAILED", DeadLetters.header(letter.headers(), DeadLetters.REASON));
+    assertEquals("stage 2 cannot take " + id, DeadLetters.header(letter.headers(), DeadLetters.MESSAGE));
+    assertEquals("aep.images", DeadLetters.header(letter.headers(), DeadLetters.TOPIC));
+    assertEquals(String.valueOf(offset), DeadLetters.header(letter.headers(), DeadLetters.OFFSET));
+  }
+
+  private static void row(String name, int sent, List<String> answered, List<TestRecord<byte[], byte[]>> dead) {
+    long duplicated = answered.size() - answered.stream().distinct().count();
+    System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d%n", name,
+        sent, answered.size(), sent - answered.stream().distinct().count() - dead.size(), duplicated, dead.size());
+  }
+
+  @Test
+  void anEngineFailureFailsTheTaskAndDeadLettersNothing() {
+    TopologyTestDriver driver = failingDriver(2, 1, Set.of("img-1"), id -> new EngineException("device out of memory"));
+    TestInputTopic<byte[], ImageRecord> in = driver.createInputTopic("aep.images", new ByteArraySerializer(),
+        serde(ImageRecord.class).serializer());
+    in.pipeInput("k0".getBytes(), raw(0));
+    assertThrows(StreamsException.class, () -> in.pipeInput("k1".getBytes(), raw(1)));
+    assertTrue(driver.createOutputTopic("aep.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        .isEmpty(), "not the images' fault: nothing is dead-lettered, the batch is done again");
   }
 }
