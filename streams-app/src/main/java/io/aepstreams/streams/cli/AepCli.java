@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "aep", mixinStandardHelpOptions = true, version = "AEP Streams 0.1.0",
     description = "Early-exit image classification on Kafka Streams (AEP models, arXiv 2301.12168). "
         + "Offline training: ./aep trainer --help",
-    subcommands = {RunCommand.class, ProduceCommand.class, TopicsCommand.class, SchemaCommand.class,
+    subcommands = {RunCommand.class, ProduceCommand.class, TopicsCommand.class, OffsetsCommand.class,
+        SchemaCommand.class,
         CommandLine.HelpCommand.class})
 public final class AepCli {
 

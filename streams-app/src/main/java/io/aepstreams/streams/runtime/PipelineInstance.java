@@ -6,6 +6,7 @@ import io.aepstreams.model.bundle.ModelBundle;
 import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
+import io.aepstreams.streams.redeploy.NewGroupCheck;
 import io.aepstreams.streams.topics.InstanceTopics;
 import io.aepstreams.streams.topology.AepTopology;
 import io.micrometer.core.instrument.Gauge;
@@ -62,6 +63,7 @@ public final class PipelineInstance implements AutoCloseable {
     ModelBundle bundle = ModelBundle.open(config.model());
     StageRange range = AepTopology.range(config, bundle.manifest());
     InstanceTopics.ensure(config, bundle.manifest(), range);
+    NewGroupCheck.check(config, range);
     NDManager manager = NDManager.newBaseManager(DeviceSpec.parse(config.device()));
     StagedModel model = null;
     PrometheusMeterRegistry registry = null;

@@ -163,7 +163,7 @@ public final class AepTopology {
   }
 
   /** The changelog Kafka Streams keeps for the instance's waiting images: named from its application id. */
-  static String changelog(AppConfig config, StageRange range) {
+  public static String changelog(AppConfig config, StageRange range) {
     return config.applicationId(range) + "-" + batchStore(range.first()) + "-changelog";
   }
 

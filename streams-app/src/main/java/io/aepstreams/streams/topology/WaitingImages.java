@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * version does not know) is then dead-lettered with its reason, where a processor may send records, instead of
  * failing the task every time it starts and stopping the partition for good.
  */
-final class WaitingImages {
+public final class WaitingImages {
   private static final byte FORMAT = 2;
 
   private final KeyValueStore<Long, byte[]> store;
@@ -160,11 +160,15 @@ final class WaitingImages {
     }
   }
 
-  /** What the store holds for one image, read but not yet checked against this instance's model. */
-  private record Stored(byte[] key, long timestamp, RecordHeaders headers, SourceOffset source, SpecificRecord entered) {}
+  /**
+   * What the store holds for one image, read but not checked against any model: its record's key, timestamp,
+   * headers and source, and the record it entered the instance as (an ImageRecord or a PartialInference).
+   */
+  public record Stored(byte[] key, long timestamp, RecordHeaders headers, SourceOffset source,
+      SpecificRecord entered) {}
 
   StagedImage decode(byte[] value) {
-    Stored stored = parse(value);
+    Stored stored = read(value);
     if (stored.entered() instanceof ImageRecord image) {
       return DecodeProcessor.decode(decoder, manifest.input(), new Record<>(stored.key(), image, stored.timestamp(),
           stored.headers()), stored.source());
@@ -173,7 +177,8 @@ final class WaitingImages {
         stored.timestamp(), stored.headers()));
   }
 
-  private Stored parse(byte[] value) {
+  /** Reads one value of the store (or of its changelog); throws if it is not in this version's format. */
+  public static Stored read(byte[] value) {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(value));
       byte format = in.readByte();
@@ -203,7 +208,7 @@ final class WaitingImages {
   private FailedImage unrestorable(byte[] value, RuntimeException error) {
     Stored stored;
     try {
-      stored = parse(value);
+      stored = read(value);
     } catch (RuntimeException unreadable) {
       return new FailedImage(null, null, null, null, null, value, null, -1, -1, Reason.UNRESTORABLE, error);
     }

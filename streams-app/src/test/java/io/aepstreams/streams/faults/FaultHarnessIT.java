@@ -302,16 +302,10 @@ class FaultHarnessIT {
 
   private static InstanceProcess start(String name, String range, Map<String, String> settings, int generation)
       throws Exception {
-    Map<String, String> instance = new HashMap<>(settings);
-    instance.put(AppConfig.STAGES, range);
-    return InstanceProcess.start(dir.resolve(name + "-" + range + "-" + generation + ".log"), instance);
+    return InstanceProcess.start(dir, name, range, settings, generation);
   }
 
   private static String output(List<InstanceProcess> instances) throws Exception {
-    StringBuilder out = new StringBuilder();
-    for (InstanceProcess instance : instances) {
-      out.append(instance.output()).append('\n');
-    }
-    return out.toString();
+    return InstanceProcess.output(instances);
   }
 }

@@ -34,6 +34,26 @@ final class InstanceProcess implements AutoCloseable {
     return new InstanceProcess(process, log);
   }
 
+  /**
+   * Starts {@code aep run} for stage range {@code range} with {@code settings}, logging to a file of {@code dir}
+   * named after the test, the range and the generation (how many were started for that range before).
+   */
+  static InstanceProcess start(Path dir, String name, String range, Map<String, String> settings, int generation)
+      throws IOException {
+    Map<String, String> instance = new java.util.HashMap<>(settings);
+    instance.put(io.aepstreams.streams.config.AppConfig.STAGES, range);
+    return start(dir.resolve(name + "-" + range + "-" + generation + ".log"), instance);
+  }
+
+  /** What every one of {@code instances} printed, one after another. */
+  static String output(List<InstanceProcess> instances) throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (InstanceProcess instance : instances) {
+      out.append(instance.output()).append('\n');
+    }
+    return out.toString();
+  }
+
   /** SIGTERM, as Kubernetes stops a pod. */
   void terminate() {
     process.destroy();
