@@ -42,6 +42,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
   /** Registrations tried again after a 409 whose schema is not (yet) there to look up. */
   private static final int CONFLICT_RETRIES = 2;
+  /** Look-ups of a schema id tried again after a 404. */
+  private static final int UNKNOWN_ID_RETRIES = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SchemaRegistryConfig config;
@@ -52,7 +54,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     this.config = config;
     HttpClient.Builder builder = HttpClient.newBuilder()
         .connectTimeout(config.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL);
+        // Never: a redirect would carry the Authorization header to wherever it points.
+        .followRedirects(HttpClient.Redirect.NEVER);
     if (config.trustStore().isPresent() || config.keyStore().isPresent()) {
       builder.sslContext(sslContext(config));
     }
@@ -100,10 +103,26 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
   }
 
+  /**
+   * The schema registered as {@code id}. A 404 is asked again a few times first: a registry of several nodes may
+   * not yet know a schema that a producer registered a moment ago on another, and a record is dead-lettered as
+   * UNKNOWN_SCHEMA_ID only for an id that stays unknown.
+   */
   @Override
   public Schema schemaById(int id) {
-    JsonNode answer = call("GET", "/schemas/ids/" + id, null, "get schema id " + id);
-    return parse(answer.path("schema").asText(), "schema id " + id);
+    Duration backoff = config.retryBackoff();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        JsonNode answer = call("GET", "/schemas/ids/" + id, null, "get schema id " + id);
+        return parse(answer.path("schema").asText(), "schema id " + id);
+      } catch (SchemaNotFoundException notYet) {
+        if (attempt >= UNKNOWN_ID_RETRIES) {
+          throw notYet;
+        }
+        sleep(backoff);
+        backoff = backoff.multipliedBy(2);
+      }
+    }
   }
 
   @Override

@@ -54,6 +54,8 @@ public record SchemaRegistryConfig(
   public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
   public static final String MAX_RETRIES = "schema.registry.max.retries";
   public static final String RETRY_BACKOFF_MS = "schema.registry.retry.backoff.ms";
+  /** true: send basic.auth.user.info over plain http:// to a host other than this one (refused by default). */
+  public static final String ALLOW_CLEAR_TEXT_AUTH = "schema.registry.allow.clear.text.auth";
 
   /** A key or trust store file. */
   public record KeyStoreFile(String location, char[] password, String type) {
@@ -114,6 +116,14 @@ public record SchemaRegistryConfig(
     if (userInfo.isPresent() && userInfo.get().indexOf(':') < 0) {
       throw new ConfigException(USER_INFO, "(hidden)", "must be user:password");
     }
+    if (userInfo.isPresent() && !flag(configs, ALLOW_CLEAR_TEXT_AUTH)) {
+      for (URI uri : urls) {
+        if (uri.getScheme().equals("http") && !isLoopback(uri.getHost())) {
+          throw new ConfigException(URL, uri.toString(), "is plain http: the registry's password would cross the "
+              + "network in clear text; use https://, or set " + ALLOW_CLEAR_TEXT_AUTH + "=true");
+        }
+      }
+    }
     Optional<KeyStoreFile> trustStore = string(configs, TRUSTSTORE_LOCATION).map(location -> new KeyStoreFile(
         location, password(configs, TRUSTSTORE_PASSWORD), string(configs, TRUSTSTORE_TYPE).orElse("PKCS12")));
     Optional<KeyStoreFile> keyStore = string(configs, KEYSTORE_LOCATION).map(location -> new KeyStoreFile(
@@ -128,6 +138,15 @@ public record SchemaRegistryConfig(
         Duration.ofMillis(positiveLong(configs, REQUEST_TIMEOUT_MS, 10_000)),
         (int) nonNegativeLong(configs, MAX_RETRIES, 3),
         Duration.ofMillis(nonNegativeLong(configs, RETRY_BACKOFF_MS, 100)));
+  }
+
+  private static boolean flag(Map<String, ?> configs, String key) {
+    return string(configs, key).map(v -> v.strip().equalsIgnoreCase("true")).orElse(false);
+  }
+
+  private static boolean isLoopback(String host) {
+    return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+        || host.equals("::1"));
   }
 
   private static Optional<String> string(Map<String, ?> configs, String key) {

@@ -37,9 +37,22 @@ class SchemaRegistryConfigTest {
   @Test
   void kafkaPasswordValuesAreRead() {
     SchemaRegistryConfig config = SchemaRegistryConfig.from(Map.of(
-        SchemaRegistryConfig.URL, "http://r",
+        SchemaRegistryConfig.URL, "https://r",
         SchemaRegistryConfig.USER_INFO, new Password("u:p")));
     assertEquals(Optional.of("u:p"), config.userInfo());
+  }
+
+  @Test
+  void aPasswordIsNotSentInClearTextToAnotherHostUnlessAskedFor() {
+    assertMessage(Map.of(SchemaRegistryConfig.URL, "https://a:1,http://registry:8081",
+        SchemaRegistryConfig.USER_INFO, "u:p"), "is plain http: the registry's password would cross the network");
+    assertEquals(Optional.of("u:p"), SchemaRegistryConfig.from(Map.of(SchemaRegistryConfig.URL,
+        "http://registry:8081", SchemaRegistryConfig.USER_INFO, "u:p",
+        SchemaRegistryConfig.ALLOW_CLEAR_TEXT_AUTH, "true")).userInfo());
+    assertEquals(Optional.of("u:p"), SchemaRegistryConfig.from(Map.of(SchemaRegistryConfig.URL,
+        "http://127.0.0.1:8081", SchemaRegistryConfig.USER_INFO, "u:p")).userInfo(), "this machine's loopback");
+    assertEquals(Optional.empty(), SchemaRegistryConfig.from(Map.of(SchemaRegistryConfig.URL,
+        "http://registry:8081")).userInfo(), "no password, nothing to protect");
   }
 
   @Test

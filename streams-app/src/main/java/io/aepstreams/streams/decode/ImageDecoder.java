@@ -21,6 +21,11 @@ import javax.imageio.stream.ImageInputStream;
  * against the limits before anything is decoded.
  */
 public final class ImageDecoder {
+  static {
+    // Decode in memory: with the cache on, ImageIO writes every PNG or JPEG to a temporary file first.
+    ImageIO.setUseCache(false);
+  }
+
   private final InputSpec input;
   private final DecodeLimits limits;
 

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -16,10 +18,16 @@ import org.slf4j.LoggerFactory;
  * Kubernetes probes and Prometheus metrics over plain HTTP: {@code /health/live} is 200 unless the Kafka Streams
  * application has failed or stopped; {@code /health/ready} is 200 only while it is RUNNING (partitions assigned,
  * model loaded); {@code /metrics} is the Prometheus text format.
+ *
+ * <p>It listens on every interface, since the kubelet probes the pod's own address; deploy/k8s/base's
+ * NetworkPolicy admits only the scraper and the nodes to the port. Requests are served by two threads of their
+ * own, so a slow client cannot hold a probe behind it, and an error says no more than that it happened (the
+ * details go to the log).
  */
 public final class HealthServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HealthServer.class);
   private final HttpServer server;
+  private final ExecutorService executor;
 
   public HealthServer(int port, Supplier<KafkaStreams.State> state, PrometheusMeterRegistry registry) {
     try {
@@ -43,11 +51,17 @@ public final class HealthServer implements AutoCloseable {
         body = registry.scrape();
       } catch (RuntimeException e) {
         LOG.error("cannot render the metrics", e);
-        reply(exchange, 500, "cannot render the metrics: " + e + "\n", "text/plain");
+        reply(exchange, 500, "cannot render the metrics (the instance's log says why)\n", "text/plain");
         return;
       }
       reply(exchange, 200, body, "text/plain; version=0.0.4; charset=utf-8");
     });
+    executor = Executors.newFixedThreadPool(2, task -> {
+      Thread thread = new Thread(task, "aep-health");
+      thread.setDaemon(true);
+      return thread;
+    });
+    server.setExecutor(executor);
     server.start();
   }
 
@@ -66,5 +80,6 @@ public final class HealthServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

@@ -15,7 +15,9 @@ import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.dlq.DeadLetterHandlers;
 import io.aepstreams.streams.topics.TopicNeed;
 import io.aepstreams.streams.topics.TopicPlan;
+import io.aepstreams.schemas.registry.SchemaRegistryConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +27,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -52,6 +55,21 @@ public final class AepTopology {
    * 100 ms on one instance (docs/results/throughput.md); the extra transactions did not measurably cost throughput.
    */
   public static final int COMMIT_INTERVAL_MS = 30;
+  /**
+   * The registry client's limits inside the stream: one call, its retries included, ends within about 6 s, well
+   * inside the 10 s a transaction may stay open under exactly-once (a longer call would have the broker abort the
+   * transaction under it). A registry that does not answer by then fails the task, to be tried again.
+   */
+  static final Map<String, Object> REGISTRY_IN_A_TRANSACTION = Map.of(
+      SchemaRegistryConfig.CONNECT_TIMEOUT_MS, 2_000,
+      SchemaRegistryConfig.REQUEST_TIMEOUT_MS, 2_000,
+      SchemaRegistryConfig.MAX_RETRIES, 2,
+      SchemaRegistryConfig.RETRY_BACKOFF_MS, 100);
+  /**
+   * How long a member may stay silent before its partitions go to another: a killed instance's images wait this
+   * long (Kafka's default is 45 s). Heartbeats go every third of it.
+   */
+  static final int SESSION_TIMEOUT_MS = 10_000;
   public static final String IMAGES_SOURCE = "images";
   public static final String DECODE = "decode";
   public static final String HANDOFF_SOURCE = "handoff-in";
@@ -224,6 +242,10 @@ public final class AepTopology {
       // longer than a batch may wait.
       props.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100, config.batching().maxDelayMs()));
     }
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+    props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
+    // The dead-letter handlers serialise failed images' records with the same registry limits.
+    props.putAll(REGISTRY_IN_A_TRANSACTION);
     props.putAll(config.kafka());
     return props;
   }
@@ -231,7 +253,9 @@ public final class AepTopology {
   private static <T extends org.apache.avro.specific.SpecificRecord> AvroSerde<T> serde(Class<T> type,
       AppConfig config) {
     AvroSerde<T> serde = new AvroSerde<>(type);
-    serde.configure(config.kafka(), false);
+    Map<String, Object> settings = new HashMap<>(REGISTRY_IN_A_TRANSACTION);
+    settings.putAll(config.kafka());
+    serde.configure(settings, false);
     return serde;
   }
 }

@@ -37,6 +37,7 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   private WaitingImages waiting;
   private boolean restored;
   private Cancellable restoreCheck;
+  private Cancellable tick;
   /** Wall-clock time the oldest waiting image arrived (or was restored). */
   private long oldestSince;
 
@@ -58,10 +59,11 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     waiting = new WaitingImages(store, manifest, stage, decoder, inputTopic);
     restored = false;
     oldestSince = context.currentSystemTimeMs();
+    cancelTicks();
     if (batching.waits()) {
       // A quarter of the delay: a batch waits at most a quarter longer than asked, between two checks.
-      context.schedule(Duration.ofMillis(Math.max(1, batching.maxDelayMs() / 4)), PunctuationType.WALL_CLOCK_TIME,
-          this::onTick);
+      tick = context.schedule(Duration.ofMillis(Math.max(1, batching.maxDelayMs() / 4)),
+          PunctuationType.WALL_CLOCK_TIME, this::onTick);
     } else {
       restoreCheck = context.schedule(RESTORE_CHECK, PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
@@ -93,6 +95,23 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
       restoreCheck = null;
     }
     FailedImagesException.throwIfAny(unrestorable);
+  }
+
+  /** Its punctuations end with it: a task closed and opened again schedules them anew in init(). */
+  @Override
+  public void close() {
+    cancelTicks();
+  }
+
+  private void cancelTicks() {
+    if (tick != null) {
+      tick.cancel();
+      tick = null;
+    }
+    if (restoreCheck != null) {
+      restoreCheck.cancel();
+      restoreCheck = null;
+    }
   }
 
   /** The images an earlier run left waiting, taken back at the first record or tick; those it cannot read. */

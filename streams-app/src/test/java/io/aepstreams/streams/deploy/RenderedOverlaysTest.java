@@ -36,6 +36,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -259,6 +260,59 @@ class RenderedOverlaysTest {
     assertEquals(1, jobs.size());
     assertEquals(List.of("topics", "create"), jobs.get(0).getSpec().getTemplate().getSpec().getContainers().get(0)
         .getArgs().subList(0, 2));
+
+    // The health port: only the scraper and the nodes reach it, and no other port is open to anyone.
+    List<JsonNode> policies = rendered.all().stream().filter(o -> "NetworkPolicy".equals(o.path("kind").asText()))
+        .toList();
+    assertEquals(1, policies.size());
+    JsonNode policy = policies.get(0).path("spec");
+    assertEquals("aep-streams", policy.path("podSelector").path("matchLabels").path("app.kubernetes.io/name")
+        .asText(), "it selects every instance");
+    assertEquals("[\"Ingress\"]", policy.path("policyTypes").toString());
+    JsonNode rule = policy.path("ingress").get(0);
+    assertEquals(1, policy.path("ingress").size());
+    assertEquals(1, rule.path("ports").size());
+    assertEquals(8080, rule.path("ports").get(0).path("port").asInt());
+    assertEquals("TCP", rule.path("ports").get(0).path("protocol").asText());
+    JsonNode scraper = rule.path("from").get(0).path("podSelector");
+    assertEquals("[{\"key\":\"app.kubernetes.io/name\",\"operator\":\"In\",\"values\":[\"prometheus\"]}]",
+        scraper.path("matchExpressions").toString(), "Prometheus' pods");
+    assertTrue(scraper.path("matchLabels").isMissingNode(), "and nothing the overlays' commonLabels add: " + scraper);
+    assertTrue(rule.path("from").get(1).has("ipBlock"), "the nodes, where the kubelet's probes come from");
+    for (Deployment deployment : deployments) {
+      assertEquals(List.of(8080), container(deployment).getPorts().stream().map(p -> p.getContainerPort()).toList());
+    }
+  }
+
+  /**
+   * The Job that moves the shipped single deployment to the shipped split: {@code aep offsets copy} with the old
+   * and the new ranges from its ConfigMap, which are the overlays' own ranges.
+   */
+  @Test
+  void theOffsetsCopyJobMovesTheSingleOverlayToTheSplitOne() throws Exception {
+    Rendered rendered = render("../offsets-copy");
+    List<Job> jobs = rendered.of("Job", Job.class);
+    assertEquals(1, jobs.size());
+    Container container = jobs.get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertEquals(List.of("offsets", "copy", "--config", "/etc/aep/app.properties", "--from", "$(FROM)", "--to",
+        "$(TO)"), container.getArgs());
+    ConfigMap ranges = rendered.of("ConfigMap", ConfigMap.class).stream()
+        .filter(c -> c.getMetadata().getName().equals("aep-offsets-copy")).findFirst().orElseThrow();
+    assertEquals("aep-offsets-copy", container.getEnvFrom().get(0).getConfigMapRef().getName());
+    for (String[] move : List.of(new String[] {"FROM", "single"}, new String[] {"TO", "split"})) {
+      io.aepstreams.streams.redeploy.Deployment job = io.aepstreams.streams.redeploy.Deployment.parse(
+          ranges.getData().get(move[0]));
+      Rendered overlay = render(move[1]);
+      List<StageRange> deployed = new ArrayList<>();
+      for (Deployment deployment : overlay.of("Deployment", Deployment.class)) {
+        deployed.add(settings(overlay, deployment).stages().orElseThrow());
+      }
+      deployed.sort(java.util.Comparator.comparingInt(StageRange::first));
+      assertEquals(deployed, job.ranges(), move[0] + " is the " + move[1] + " overlay");
+    }
+    List<String> volumes = jobs.get(0).getSpec().getTemplate().getSpec().getVolumes().stream()
+        .map(v -> v.getConfigMap() == null ? v.getName() : v.getConfigMap().getName()).toList();
+    assertTrue(volumes.contains("aep-config"), "the deployments' settings: " + volumes);
   }
 
   private static String input(AppConfig config, StageRange range) {

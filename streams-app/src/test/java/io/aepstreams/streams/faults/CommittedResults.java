@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -104,6 +106,42 @@ public final class CommittedResults implements AutoCloseable {
       poll();
     }
     return accountedFor() >= count;
+  }
+
+  /**
+   * Polls until {@code group}'s committed offsets on {@code topic} add up to {@code count}, or {@code limit}
+   * passes; reads results meanwhile. Returns the sum it saw last.
+   */
+  public long awaitCommitted(Admin admin, String group, String topic, long count, Duration limit)
+      throws InterruptedException, ExecutionException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    long committed = 0;
+    while (committed < count && System.nanoTime() < deadline) {
+      committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+          .filter(e -> e.getKey().topic().equals(topic)).mapToLong(e -> e.getValue().offset()).sum();
+      poll();
+    }
+    return committed;
+  }
+
+  /**
+   * Every record of {@code topic} from its start to its end as it is now ({@code readCommitted}: committed ones
+   * only), for a check after the fact.
+   */
+  public static void readAll(String bootstrap, String topic, boolean readCommitted,
+      java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      assignFromTheStart(consumer, topic);
+      Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (end.keySet().stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+          && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(each);
+      }
+    }
   }
 
   /** Distinct images with an answer or a dead letter. */

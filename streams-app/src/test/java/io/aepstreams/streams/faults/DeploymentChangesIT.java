@@ -32,13 +32,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -241,15 +236,8 @@ class DeploymentChangesIT {
       try (ImageProducer producer = new ImageProducer(new HashMap<>(config.kafka()), config.topics().images())) {
         producer.send(TinyBundle.IMAGES, waiting, 100, name + "-", sent -> { });
       }
-      String group = config.applicationId(new StageRange(1, 4));
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      long committed = 0;
-      while (committed < waiting && System.nanoTime() < deadline) {
-        committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
-            .filter(e -> e.getKey().topic().equals(config.topics().images()))
-            .mapToLong(e -> e.getValue().offset()).sum();
-        results.poll();
-      }
+      long committed = results.awaitCommitted(admin, config.applicationId(new StageRange(1, 4)),
+          config.topics().images(), waiting, Duration.ofSeconds(90));
       assertEquals(waiting, committed, "the waiting images' offsets are committed: "
           + InstanceProcess.output(instances));
       instances.get(0).kill();
@@ -373,43 +361,17 @@ class DeploymentChangesIT {
 
   /** The largest record of {@code topic}, committed or not. */
   private static long largestRecord(String topic) {
-    long largest = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-        cluster.kafka.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          largest = Math.max(largest, record.value() == null ? 0 : record.value().length);
-        }
-      }
-    }
-    return largest;
+    long[] largest = {0};
+    CommittedResults.readAll(cluster.kafka.bootstrapServers(), topic, false,
+        r -> largest[0] = Math.max(largest[0], r.value() == null ? 0 : r.value().length));
+    return largest[0];
   }
 
   /** The dead letters' reasons, by image id. */
   private static Map<String, String> reasons(String dlq) {
     Map<String, String> reasons = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-        cluster.kafka.bootstrapServers(), ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(dlq, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(dlq, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
-          && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> reasons.put(
-            DeadLetters.header(r.headers(), DeadLetters.IMAGE_ID), DeadLetters.header(r.headers(), DeadLetters.REASON)));
-      }
-    }
+    CommittedResults.readAll(cluster.kafka.bootstrapServers(), dlq, true, r -> reasons.put(
+        DeadLetters.header(r.headers(), DeadLetters.IMAGE_ID), DeadLetters.header(r.headers(), DeadLetters.REASON)));
     return reasons;
   }
 }

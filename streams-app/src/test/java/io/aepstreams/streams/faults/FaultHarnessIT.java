@@ -190,15 +190,8 @@ class FaultHarnessIT {
       try (ImageProducer producer = new ImageProducer(new HashMap<>(config.kafka()), config.topics().images())) {
         producer.send(TinyBundle.IMAGES, waiting, 100, name + "-", sent -> { });
       }
-      String group = config.applicationId(new StageRange(1, 4));
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      long committed = 0;
-      while (committed < waiting && System.nanoTime() < deadline) {
-        committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
-            .filter(e -> e.getKey().topic().equals(config.topics().images()))
-            .mapToLong(e -> e.getValue().offset()).sum();
-        results.poll();
-      }
+      long committed = results.awaitCommitted(admin, config.applicationId(new StageRange(1, 4)),
+          config.topics().images(), waiting, Duration.ofSeconds(90));
       assertEquals(waiting, committed, "the waiting images' offsets are committed: " + output(instances));
       assertEquals(0, results.answers().size(), "and none of them is answered yet");
 

@@ -52,6 +52,25 @@ class TopicPlanTest {
         names(TopicPlan.forInstance(config, manifest, new StageRange(1, 4))));
   }
 
+  @Test
+  void waitingImagesTakeWhatTheInstancesInputTakes() {
+    // Stage 1 stores images as they came: the largest accepted image, not stage 1's tensor (it had none).
+    assertEquals(100_000 + TopicPlan.RECORD_OVERHEAD,
+        TopicPlan.waitingImages(config, manifest, 1, "c").maxMessageBytes());
+    assertEquals(tensorBytes(3) + TopicPlan.RECORD_OVERHEAD,
+        TopicPlan.waitingImages(config, manifest, 3, "c").maxMessageBytes(), "a later stage stores the hand-off");
+  }
+
+  @Test
+  void aRecordIsMeasuredByItsKeyValueAndHeaders() {
+    org.apache.kafka.common.header.internals.RecordHeaders headers =
+        new org.apache.kafka.common.header.internals.RecordHeaders();
+    headers.add("trace", new byte[7]);
+    assertEquals(3 + 10 + 5 + 7, TopicNeed.recordBytes(new byte[3], new byte[10], headers));
+    TopicNeed need = new TopicNeed("t", "test", 2048);
+    assertEquals(2048 - 1024, need.maxRecordBytes(), "room for the record batch around it");
+  }
+
   private static List<String> names(List<TopicNeed> needs) {
     return needs.stream().map(TopicNeed::name).toList();
   }

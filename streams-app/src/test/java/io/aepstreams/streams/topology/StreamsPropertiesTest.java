@@ -72,4 +72,16 @@ class StreamsPropertiesTest {
     assertEquals("9999999", AepTopology.streamsProperties(config(given), new StageRange(1, 1), resnet50())
         .get(MAX_REQUEST));
   }
+
+  @Test
+  void aKilledMemberIsNoticedInTenSecondsAndARegistryCallEndsInsideATransaction() {
+    Properties defaults = AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 2), resnet50());
+    assertEquals(10_000, defaults.get("session.timeout.ms"), "Kafka's 45 s would stall a killed instance's images");
+    assertEquals(2_000, defaults.get("schema.registry.request.timeout.ms"));
+    assertEquals(2, defaults.get("schema.registry.max.retries"));
+    Properties given = AepTopology.streamsProperties(config(Map.of("session.timeout.ms", "30000",
+        "schema.registry.max.retries", "5")), new StageRange(1, 2), resnet50());
+    assertEquals("30000", given.get("session.timeout.ms"), "a setting given wins");
+    assertEquals("5", given.get("schema.registry.max.retries"));
+  }
 }
