@@ -220,6 +220,20 @@ class HttpSchemaRegistryClientTest {
   }
 
   @Test
+  void aRedirectIsNotFollowedSoTheCredentialsStayWithTheRegistry() throws IOException {
+    stub = new RegistryHttpStub(null);
+    try (RegistryHttpStub elsewhere = new RegistryHttpStub(null)) {
+      stub.redirectTo = elsewhere.url();
+      Map<String, Object> config = config(stub.url());
+      config.put(SchemaRegistryConfig.USER_INFO, "alice:s3cret");
+      SchemaRegistryException e = assertThrows(SchemaRegistryException.class,
+          () -> client(config).register("p-value", POINT));
+      assertEquals(307, e.httpStatus());
+      assertEquals(List.of(), elsewhere.requests, "nothing, and no Authorization header, went where it pointed");
+    }
+  }
+
+  @Test
   void basicAuthFromTheUrl() throws IOException {
     stub = new RegistryHttpStub(null);
     stub.requiredAuthorization = "Basic " + Base64.getEncoder()

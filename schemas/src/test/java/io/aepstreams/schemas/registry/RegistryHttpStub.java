@@ -45,6 +45,8 @@ final class RegistryHttpStub implements AutoCloseable {
   final AtomicInteger registrationsLosingARace = new AtomicInteger();
   volatile long delayMillis;
   volatile String requiredAuthorization;
+  /** Where every request is redirected (307), if set. */
+  volatile String redirectTo;
   private final HttpServer server;
   private final String scope;
 
@@ -77,6 +79,11 @@ final class RegistryHttpStub implements AutoCloseable {
     try {
       if (delayMillis > 0) {
         Thread.sleep(delayMillis);
+      }
+      if (redirectTo != null) {
+        exchange.getResponseHeaders().set("Location", redirectTo + path);
+        reply(exchange, 307, error(307, "moved"));
+        return;
       }
       if (requiredAuthorization != null
           && !requiredAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {

@@ -56,6 +56,10 @@ final class OffsetsCommand {
       if (plan.alreadyDone()) {
         return 0;
       }
+      if (plan.seeds().isEmpty() && plan.carried().isEmpty()) {
+        out.println("nothing to copy: the two deployments have the same stage ranges");
+        return 0;
+      }
       if (dryRun) {
         out.println("dry run: nothing changed");
         return 0;

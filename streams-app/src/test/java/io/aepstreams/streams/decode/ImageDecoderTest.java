@@ -88,4 +88,11 @@ class ImageDecoderTest {
   private static void assertReason(RejectedRecordException.Reason reason, ImageDecoder decoder, ImageRecord record) {
     assertEquals(reason, assertThrows(RejectedRecordException.class, () -> decoder.decode(record)).reason());
   }
+
+  @Test
+  void encodedImagesAreDecodedInMemoryWithoutATemporaryFile() {
+    new ImageDecoder(GRAY_4, io.aepstreams.streams.config.DecodeLimits.DEFAULT);
+    org.junit.jupiter.api.Assertions.assertFalse(javax.imageio.ImageIO.getUseCache(),
+        "ImageIO's disk cache would write every PNG and JPEG to a temporary file first");
+  }
 }
