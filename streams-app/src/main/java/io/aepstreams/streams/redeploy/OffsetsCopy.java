@@ -121,30 +121,6 @@ public final class OffsetsCopy {
     List<Seed> seeds = new ArrayList<>();
     List<Carried> carried = new ArrayList<>();
     try (Admin admin = Admin.create(clientSettings(AdminClientConfig.configNames()))) {
-      for (StageRange range : concat(removed, added)) {
-        int members = members(admin, config.applicationId(range));
-        if (members > 0) {
-          problems.add("group " + config.applicationId(range) + " (stages " + range + ") has " + members
-              + " member(s): stop every instance of both deployments first");
-        }
-      }
-      int seeded = 0;
-      for (StageRange range : added) {
-        if (!committed(admin, config.applicationId(range)).isEmpty()) {
-          seeded++;
-        }
-      }
-      boolean oldStoresEmpty = true;
-      for (StageRange old : removed) {
-        oldStoresEmpty &= waiting(old).isEmpty();
-      }
-      if (!added.isEmpty() && seeded == added.size() && oldStoresEmpty) {
-        return new Plan(from, to, unchanged, List.of(), List.of(), problems, true);
-      }
-      if (seeded > 0) {
-        problems.add(seeded + " of the new groups already have committed offsets, not all: they ran, or an "
-            + "earlier copy was interrupted; delete those groups (kafka-consumer-groups --delete) and copy again");
-      }
       for (StageRange range : added) {
         String topic = inputTopic(range.first());
         Optional<StageRange> before = removed.stream().filter(r -> r.first() == range.first()).findFirst();
@@ -166,6 +142,31 @@ public final class OffsetsCopy {
               "the end of " + topic + ": no stopped range read it"));
         }
       }
+      List<StageRange> seeded = new ArrayList<>();
+      for (StageRange range : added) {
+        if (!committed(admin, config.applicationId(range)).isEmpty()) {
+          seeded.add(range);
+        }
+      }
+      if (!seeded.isEmpty()) {
+        // Run again after a copy (a Job retried, say): the new groups have their offsets, the old stores nothing
+        // left waiting; the new instances may already be running.
+        boolean done = carried.isEmpty()
+            && seeds.stream().allMatch(seed -> seed.offsets().isEmpty() || seeded.contains(seed.range()));
+        if (done) {
+          return new Plan(from, to, unchanged, List.of(), List.of(), List.of(), true);
+        }
+        problems.add("the new groups of stages " + seeded + " already have committed offsets: they ran, or were "
+            + "copied to from another deployment; delete those groups (kafka-consumer-groups --delete) and copy "
+            + "again");
+      }
+      for (StageRange range : concat(removed, added)) {
+        int members = members(admin, config.applicationId(range));
+        if (members > 0) {
+          problems.add("group " + config.applicationId(range) + " (stages " + range + ") has " + members
+              + " member(s): stop every instance of both deployments first");
+        }
+      }
       for (StageRange old : removed) {
         if (added.stream().anyMatch(r -> r.first() == old.first())) {
           continue;
@@ -175,8 +176,9 @@ public final class OffsetsCopy {
         int waiting = waiting(old).size();
         if (unread > 0 || waiting > 0) {
           problems.add("stages " + old + " must drain first (no new range starts at stage " + old.first() + "): "
-              + (unread >= UNREAD_COUNTED ? "at least " : "") + unread + " image(s) unread on " + topic + ", " + waiting + " waiting for a batch. Stop the "
-              + "instances before it, run stages " + old + " until its lag is 0, stop it, and copy again");
+              + (unread >= UNREAD_COUNTED ? "at least " : "") + unread + " image(s) unread on " + topic + ", "
+              + waiting + " waiting for a batch. Stop the instances before it, run stages " + old
+              + " until its lag is 0, stop it, and copy again");
         }
       }
     } catch (InterruptedException e) {

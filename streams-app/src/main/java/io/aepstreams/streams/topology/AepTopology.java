@@ -56,13 +56,14 @@ public final class AepTopology {
    */
   public static final int COMMIT_INTERVAL_MS = 30;
   /**
-   * The registry client's limits inside the stream: one call, its retries included, ends within about 6 s, well
-   * inside the 10 s a transaction may stay open under exactly-once (a longer call would have the broker abort the
-   * transaction under it). A registry that does not answer by then fails the task, to be tried again.
+   * The registry client's limits inside the stream: one call, its retries included, ends within about 9 s, inside
+   * the 10 s a transaction may stay open under exactly-once (a longer call would have the broker abort the
+   * transaction under it, and the work be done again). A registry that does not answer by then fails the task, to
+   * be tried again.
    */
   static final Map<String, Object> REGISTRY_IN_A_TRANSACTION = Map.of(
       SchemaRegistryConfig.CONNECT_TIMEOUT_MS, 2_000,
-      SchemaRegistryConfig.REQUEST_TIMEOUT_MS, 2_000,
+      SchemaRegistryConfig.REQUEST_TIMEOUT_MS, 3_000,
       SchemaRegistryConfig.MAX_RETRIES, 2,
       SchemaRegistryConfig.RETRY_BACKOFF_MS, 100);
   /**

@@ -77,7 +77,7 @@ class StreamsPropertiesTest {
   void aKilledMemberIsNoticedInTenSecondsAndARegistryCallEndsInsideATransaction() {
     Properties defaults = AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 2), resnet50());
     assertEquals(10_000, defaults.get("session.timeout.ms"), "Kafka's 45 s would stall a killed instance's images");
-    assertEquals(2_000, defaults.get("schema.registry.request.timeout.ms"));
+    assertEquals(3_000, defaults.get("schema.registry.request.timeout.ms"));
     assertEquals(2, defaults.get("schema.registry.max.retries"));
     Properties given = AepTopology.streamsProperties(config(Map.of("session.timeout.ms", "30000",
         "schema.registry.max.retries", "5")), new StageRange(1, 2), resnet50());
