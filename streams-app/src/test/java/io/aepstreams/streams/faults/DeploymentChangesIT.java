@@ -51,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DeploymentChangesIT {
   private static final int IMAGES = 3_000;
   private static final double RATE = 250;
+  private static final long BATCH_DELAY_MS = 3_000;
   @TempDir static Path dir;
   static LocalCluster cluster;
 
@@ -73,7 +74,7 @@ class DeploymentChangesIT {
     settings.put("session.timeout.ms", "10000");
     // Batches that fill slowly: images are always waiting, with their offsets committed, when an instance stops.
     settings.put(AppConfig.BATCH_MAX_SIZE, "1000");
-    settings.put(AppConfig.BATCH_MAX_DELAY_MS, "3000");
+    settings.put(AppConfig.BATCH_MAX_DELAY_MS, String.valueOf(BATCH_DELAY_MS));
     return settings;
   }
 
@@ -122,6 +123,9 @@ class DeploymentChangesIT {
       });
       assertTrue(results.awaitAnswered(300, Duration.ofSeconds(90)), "the pipeline answers: "
           + InstanceProcess.output(instances));
+      // A batch has just gone (the answers come a batch at a time, every 3 s): stop half-way to the next, so that
+      // hundreds of images are waiting for it. Stopped just after one, none might be.
+      Thread.sleep(BATCH_DELAY_MS / 2);
 
       // The runbook: stop the instance that reads the images first, so that what comes after it can drain.
       terminate(instances.get(0));

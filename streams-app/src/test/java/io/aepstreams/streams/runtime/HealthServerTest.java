@@ -44,4 +44,20 @@ class HealthServerTest {
       Metrics.removeRegistry(registry);
     }
   }
+
+  @Test
+  void aMetricsFailureSaysSoWithoutItsDetails() throws Exception {
+    PrometheusMeterRegistry failing = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) {
+      @Override
+      public String scrape() {
+        throw new IllegalStateException("secret-internal-state at /opt/aep/lib");
+      }
+    };
+    try (HealthServer server = new HealthServer(0, () -> KafkaStreams.State.RUNNING, failing)) {
+      HttpResponse<String> answer = get(server, "/metrics");
+      assertEquals(500, answer.statusCode());
+      assertEquals("cannot render the metrics (the instance's log says why)\n", answer.body());
+      assertEquals(200, get(server, "/health/ready").statusCode(), "and the probes still answer");
+    }
+  }
 }
