@@ -71,6 +71,17 @@ public record AppConfig(
     kafka = Map.copyOf(kafka);
   }
 
+  /** The Kafka settings a client takes ({@code names}: its config class's {@code configNames()}). */
+  public static Map<String, Object> forClient(Map<String, Object> kafka, java.util.Set<String> names) {
+    Map<String, Object> settings = new HashMap<>();
+    kafka.forEach((key, value) -> {
+      if (names.contains(key)) {
+        settings.put(key, value);
+      }
+    });
+    return settings;
+  }
+
   /** Kafka settings with their secrets hidden (sasl.jaas.config, passwords, user info in URLs). */
   @Override
   public String toString() {

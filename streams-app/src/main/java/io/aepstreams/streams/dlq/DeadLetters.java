@@ -1,5 +1,6 @@
 package io.aepstreams.streams.dlq;
 
+import io.aepstreams.records.SourceOffset;
 import io.aepstreams.streams.runtime.PipelineMetrics;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,7 +42,9 @@ public final class DeadLetters {
     if (image.headers() != null) {
       image.headers().forEach(dead.headers()::add);
     }
-    describe(dead.headers(), image.reason().name(), image.error(), image.topic(), image.partition(), image.offset(),
+    SourceOffset source = image.source();
+    describe(dead.headers(), image.reason().name(), image.error(), source == null ? null : source.getTopic(),
+        source == null ? -1 : source.getPartition(), source == null ? -1 : source.getOffset(),
         context.processorNodeId(), image.imageId());
     return dead;
   }

@@ -1,5 +1,6 @@
 package io.aepstreams.streams.dlq;
 
+import io.aepstreams.records.SourceOffset;
 import io.aepstreams.streams.decode.RejectedRecordException.Reason;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
@@ -14,7 +15,7 @@ import org.apache.kafka.common.header.Headers;
  *     only {@code storedBytes} are left
  * @param enteredTopic the topic {@code entered} was read from (its schema's subject)
  * @param storedBytes what a store held for the image, dead-lettered as they are when they cannot be read back
- * @param topic where the image came from (its source image's topic, partition and offset), or null
+ * @param source where the image came from (its source image's topic, partition and offset), or null
  */
 public record FailedImage(String imageId, byte[] key, Headers headers, SpecificRecord entered, String enteredTopic,
-    byte[] storedBytes, String topic, int partition, long offset, Reason reason, Throwable error) {}
+    byte[] storedBytes, SourceOffset source, Reason reason, Throwable error) {}

@@ -3,7 +3,6 @@ package io.aepstreams.streams.redeploy;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -26,13 +25,7 @@ public final class NewGroupCheck {
   public static void check(AppConfig config, StageRange range) {
     String group = config.applicationId(range);
     String topic = range.first() == 1 ? config.topics().images() : config.topics().stage(range.first());
-    Map<String, Object> settings = new HashMap<>();
-    config.kafka().forEach((key, value) -> {
-      if (AdminClientConfig.configNames().contains(key)) {
-        settings.put(key, value);
-      }
-    });
-    try (Admin admin = Admin.create(settings)) {
+    try (Admin admin = Admin.create(AppConfig.forClient(config.kafka(), AdminClientConfig.configNames()))) {
       if (readsFrom(admin, group, topic)) {
         return;
       }

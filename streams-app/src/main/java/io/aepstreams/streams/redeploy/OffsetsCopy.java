@@ -365,13 +365,7 @@ public final class OffsetsCopy {
   }
 
   private Map<String, Object> clientSettings(java.util.Set<String> names) {
-    Map<String, Object> settings = new HashMap<>();
-    config.kafka().forEach((key, value) -> {
-      if (names.contains(key)) {
-        settings.put(key, value);
-      }
-    });
-    return settings;
+    return AppConfig.forClient(config.kafka(), names);
   }
 
   private static Map<Integer, Long> byPartition(Map<TopicPartition, Long> offsets) {

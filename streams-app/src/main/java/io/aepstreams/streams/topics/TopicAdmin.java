@@ -3,6 +3,7 @@ package io.aepstreams.streams.topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import io.aepstreams.streams.config.AppConfig;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,12 +64,7 @@ public final class TopicAdmin implements AutoCloseable {
 
   /** An admin client with the pipeline's own Kafka settings (bootstrap servers, security), which fail fast. */
   public static TopicAdmin connect(Map<String, Object> kafkaSettings) {
-    Map<String, Object> settings = new HashMap<>();
-    for (String key : AdminClientConfig.configNames()) {
-      if (kafkaSettings.containsKey(key)) {
-        settings.put(key, kafkaSettings.get(key));
-      }
-    }
+    Map<String, Object> settings = AppConfig.forClient(kafkaSettings, AdminClientConfig.configNames());
     settings.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
     settings.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
     // A one-shot check: a few tries at an unreachable broker say as much as one a second, with less noise.

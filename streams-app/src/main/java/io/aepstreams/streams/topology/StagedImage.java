@@ -47,9 +47,7 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
 
     /** This image's dead letter: {@code enteredTopic} is where the instance read {@link #entered} from. */
     public FailedImage failed(Reason reason, Throwable error, String enteredTopic) {
-      return new FailedImage(id, recordKey, headers, entered, enteredTopic, null,
-          source == null ? null : source.getTopic(), source == null ? -1 : source.getPartition(),
-          source == null ? -1 : source.getOffset(), reason, error);
+      return new FailedImage(id, recordKey, headers, entered, enteredTopic, null, source, reason, error);
     }
   }
 

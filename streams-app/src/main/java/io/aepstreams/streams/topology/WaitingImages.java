@@ -210,15 +210,13 @@ public final class WaitingImages {
     try {
       stored = read(value);
     } catch (RuntimeException unreadable) {
-      return new FailedImage(null, null, null, null, null, value, null, -1, -1, Reason.UNRESTORABLE, error);
+      return new FailedImage(null, null, null, null, null, value, null, Reason.UNRESTORABLE, error);
     }
     Reason reason = error instanceof RejectedRecordException rejected ? rejected.reason() : Reason.UNRESTORABLE;
     String id = stored.entered() instanceof ImageRecord image ? image.getId().toString()
         : ((PartialInference) stored.entered()).getId().toString();
-    SourceOffset source = stored.source();
-    return new FailedImage(id, stored.key(), stored.headers(), stored.entered(), inputTopic, value,
-        source == null ? null : source.getTopic(), source == null ? -1 : source.getPartition(),
-        source == null ? -1 : source.getOffset(), reason, error);
+    return new FailedImage(id, stored.key(), stored.headers(), stored.entered(), inputTopic, value, stored.source(),
+        reason, error);
   }
 
   private static void writeBytes(DataOutputStream out, byte[] value) throws IOException {

@@ -88,7 +88,8 @@ class DeadLetterHandlersTest {
       RecordHeaders headers = new RecordHeaders();
       headers.add("trace", ("t" + i).getBytes(StandardCharsets.UTF_8));
       failed.add(new FailedImage("img-" + i, ("key-" + i).getBytes(StandardCharsets.UTF_8), headers, image,
-          "aep.images", null, "aep.images", 0, 100 + i, RejectedRecordException.Reason.STAGE_FAILED,
+          "aep.images", null, new io.aepstreams.records.SourceOffset("aep.images", 0, 100L + i),
+          RejectedRecordException.Reason.STAGE_FAILED,
           new IllegalStateException("stage 2 failed on img-" + i)));
     }
     // The context is the batch's last record's (or, from a punctuation, no record's): it must not be blamed.

@@ -156,6 +156,11 @@ public final class CommittedResults implements AutoCloseable {
     return answers;
   }
 
+  /** Images with more than one committed result record. */
+  public long duplicated() {
+    return answers.values().stream().filter(n -> n > 1).count();
+  }
+
   /** The last committed answer of each image. */
   public Map<String, Classification> results() {
     return latest;

@@ -172,9 +172,8 @@ class DeploymentChangesIT {
       for (InstanceProcess instance : instances) {
         terminate(instance);
       }
-      long duplicated = results.answers().values().stream().filter(n -> n > 1).count();
-      long replacedThreads = InstanceProcess.output(instances).lines()
-          .filter(l -> l.contains("stream thread failed; replacing it")).count();
+      long duplicated = results.duplicated();
+      long replacedThreads = InstanceProcess.replacedThreads(instances);
       System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d"
           + " | %s to %s%s | waiting for a batch when stopped %d %s | stream threads replaced %d%n", name, IMAGES,
           results.answers().size(), IMAGES - results.answers().size(), duplicated, results.deadLettered(), from, to,
@@ -260,10 +259,9 @@ class DeploymentChangesIT {
       settle(results);
       terminate(instances.get(0));
       Map<String, String> reasons = reasons(config.topics().dlq());
-      long duplicated = results.answers().values().stream().filter(n -> n > 1).count()
+      long duplicated = results.duplicated()
           + results.deadLetteredIds().values().stream().filter(n -> n > 1).count();
-      long replacedThreads = InstanceProcess.output(instances).lines()
-          .filter(l -> l.contains("stream thread failed; replacing it")).count();
+      long replacedThreads = InstanceProcess.replacedThreads(instances);
       System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d"
           + " (%s) | stream threads replaced %d%n", name, waiting + after, results.answers().size(),
           waiting + after - results.accountedFor(), duplicated, results.deadLettered(),
@@ -349,9 +347,8 @@ class DeploymentChangesIT {
       for (InstanceProcess instance : instances) {
         terminate(instance);
       }
-      long duplicated = results.answers().values().stream().filter(n -> n > 1).count();
-      long replacedThreads = InstanceProcess.output(instances).lines()
-          .filter(l -> l.contains("stream thread failed; replacing it")).count();
+      long duplicated = results.duplicated();
+      long replacedThreads = InstanceProcess.replacedThreads(instances);
       System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d"
           + " | frames of %,d bytes (limit %,d), the largest stage-1 changelog record %,d bytes | stream threads"
           + " replaced %d%n", name, frames, results.answers().size(), frames - results.answers().size(), duplicated,

@@ -207,7 +207,7 @@ class FaultHarnessIT {
       }
       instances.get(0).terminate();
       assertEquals(143, instances.get(0).waitFor(Duration.ofSeconds(40)), instances.get(0).output());
-      long duplicated = results.answers().values().stream().filter(n -> n > 1).count();
+      long duplicated = results.duplicated();
       System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d"
           + " | waiting in the batch when killed %d%n", name, waiting, results.answers().size(),
           waiting - results.answers().size(), duplicated, results.deadLettered(), waiting);
@@ -270,9 +270,8 @@ class FaultHarnessIT {
         instance.terminate();
         assertEquals(143, instance.waitFor(Duration.ofSeconds(40)), instance.output());
       }
-      long duplicated = results.answers().values().stream().filter(n -> n > 1).count();
-      long replacedThreads = output(instances).lines().filter(l -> l.contains("stream thread failed; replacing it"))
-          .count();
+      long duplicated = results.duplicated();
+      long replacedThreads = InstanceProcess.replacedThreads(instances);
       System.out.printf("fault table: %s | sent %d | answered %d | lost %d | duplicated %d | dead-lettered %d"
           + " | stream threads replaced %d | processes restarted after exiting on their own %d"
           + " | records the checker read twice (not counted) %d%n", name, IMAGES,

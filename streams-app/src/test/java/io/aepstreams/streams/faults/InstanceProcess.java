@@ -54,6 +54,11 @@ final class InstanceProcess implements AutoCloseable {
     return out.toString();
   }
 
+  /** How many times the instances replaced a failed stream thread, by their logs. */
+  static long replacedThreads(List<InstanceProcess> instances) throws IOException {
+    return output(instances).lines().filter(l -> l.contains("stream thread failed; replacing it")).count();
+  }
+
   /** SIGTERM, as Kubernetes stops a pod. */
   void terminate() {
     process.destroy();
