@@ -45,7 +45,7 @@ public final class Demo {
 
   public static void run(Options options, PrintStream out) throws Exception {
     Path data = options.data() != null ? options.data() : DemoData.locate(options.cache());
-    ImageSet test = Datasets.read(data, Datasets.Split.TEST, 1, 28, 28);
+    ImageSet test = Datasets.readAsStored(data, Datasets.Split.TEST, 1, 28, 28);
     if (options.limit() > 0) {
       test = test.head(options.limit());
     }

@@ -82,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
           + "--pipeline-images at least 10, --split-after and --memory-images not negative, --partitions >= 1");
     }
     Path dataset = inputs.dataset();
-    ImageSet test = Datasets.read(dataset, Datasets.Split.TEST, 1, 28, 28);
+    ImageSet test = Datasets.readAsStored(dataset, Datasets.Split.TEST, 1, 28, 28);
     Path bundle = inputs.bundle(dataset);
     Bench.run(new Bench.Options(bundle, test, List.copyOf(batchSizes), maxDelayMs, rawImages, pipelineImages,
         latencySeconds, latencyLoad, splitAfter == null ? -1 : splitAfter, memoryImages, memoryLoad, partitions, out, set),

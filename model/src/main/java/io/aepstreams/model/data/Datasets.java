@@ -24,10 +24,25 @@ public final class Datasets {
   private Datasets() {}
 
   /**
-   * Reads one split of the dataset in {@code dir}. {@code channels}, {@code height} and {@code width} only matter
-   * for image folders (IDX and CIFAR-10 have a fixed size).
+   * Reads one split of the dataset in {@code dir} as (channels, height, width): image folders are read at that size,
+   * IDX and CIFAR-10 resized to it ({@link ImageSet#resized}).
    */
   public static ImageSet read(Path dir, Split split, int channels, int height, int width) {
+    return read(dir, split, new int[] {channels, height, width}).resized(channels, height, width);
+  }
+
+  /**
+   * Reads one split as stored: IDX and CIFAR-10 at their own size and channels (what a producer of that dataset
+   * sends); image folders, which have no one size, at (channels, height, width).
+   */
+  public static ImageSet readAsStored(Path dir, Split split, int channels, int height, int width) {
+    return read(dir, split, new int[] {channels, height, width});
+  }
+
+  private static ImageSet read(Path dir, Split split, int[] folderShape) {
+    int channels = folderShape[0];
+    int height = folderShape[1];
+    int width = folderShape[2];
     if (!Files.isDirectory(dir)) {
       throw new DatasetException("no such dataset folder: " + dir
           + (dir.equals(FASHION_MNIST) ? " (install Debian's package dataset-fashion-mnist)" : ""));

@@ -1,7 +1,5 @@
 package io.aepstreams.model.data;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +12,7 @@ import javax.imageio.ImageIO;
 
 /**
  * A folder with one sub-folder per class holding PNG or JPEG files; classes in alphabetical order. Images are
- * resized (bilinear) to the given size and converted to the given channels (1 = grayscale, 3 = RGB).
+ * resized ({@link ImageResize}) to the given size and converted to the given channels (1 = grayscale, 3 = RGB).
  */
 public final class ImageFolderReader {
   private ImageFolderReader() {}
@@ -79,34 +77,8 @@ public final class ImageFolderReader {
     return toChannelFirst(image, channels, height, width);
   }
 
-  /** Resizes (bilinear) and converts a decoded image to channel-first 8-bit pixels. */
+  /** Resizes and converts a decoded image to channel-first 8-bit pixels ({@link ImageResize}). */
   public static byte[] toChannelFirst(BufferedImage image, int channels, int height, int width) {
-    BufferedImage sized = image;
-    if (image.getWidth() != width || image.getHeight() != height || image.getType() != BufferedImage.TYPE_INT_RGB) {
-      sized = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-      Graphics2D g = sized.createGraphics();
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-      g.drawImage(image, 0, 0, width, height, null);
-      g.dispose();
-    }
-    byte[] out = new byte[channels * height * width];
-    int plane = height * width;
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        int rgb = sized.getRGB(x, y);
-        int r = (rgb >> 16) & 0xff;
-        int gr = (rgb >> 8) & 0xff;
-        int b = rgb & 0xff;
-        int p = y * width + x;
-        if (channels == 1) {
-          out[p] = (byte) Math.round(0.299 * r + 0.587 * gr + 0.114 * b);
-        } else {
-          out[p] = (byte) r;
-          out[plane + p] = (byte) gr;
-          out[2 * plane + p] = (byte) b;
-        }
-      }
-    }
-    return out;
+    return ImageResize.toChannelFirst(ImageResize.of(image), channels, height, width);
   }
 }

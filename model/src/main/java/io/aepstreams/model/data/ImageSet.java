@@ -55,6 +55,25 @@ public record ImageSet(byte[] pixels, int[] labels, int channels, int height, in
     return select(indices);
   }
 
+  /**
+   * Every image resized and converted to (channels, height, width) by {@link ImageResize}, the resize the stream
+   * applies to what it receives; this set itself when it already has that shape.
+   */
+  public ImageSet resized(int toChannels, int toHeight, int toWidth) {
+    if (toChannels == channels && toHeight == height && toWidth == width) {
+      return this;
+    }
+    int from = imageBytes();
+    int to = toChannels * toHeight * toWidth;
+    byte[] out = new byte[Math.multiplyExact(size(), to)];
+    for (int i = 0; i < size(); i++) {
+      byte[] one = ImageResize.toChannelFirst(ImageResize.channelFirst(pixels, i * from, channels, height, width),
+          toChannels, toHeight, toWidth);
+      System.arraycopy(one, 0, out, i * to, to);
+    }
+    return new ImageSet(out, labels, toChannels, toHeight, toWidth, classNames);
+  }
+
   /** Shuffles with {@code seed} and holds {@code validation} images out: [train, validation]. */
   public List<ImageSet> split(int validation, long seed) {
     if (validation <= 0 || validation >= size()) {

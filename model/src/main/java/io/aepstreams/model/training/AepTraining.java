@@ -6,12 +6,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.aepstreams.model.DeviceSpec;
 import io.aepstreams.model.TorchEngine;
 import io.aepstreams.model.backbone.AepNetwork;
@@ -25,12 +24,6 @@ import io.aepstreams.model.ensemble.EnsembleLoss;
 import io.aepstreams.model.ensemble.ExitWeights;
 import io.aepstreams.model.ensemble.WeightScheme;
 import io.aepstreams.model.prune.ExitLogits;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -52,6 +45,16 @@ public final class AepTraining {
    */
   public static TrainedModel train(BackboneSpec backbone, ExitWeights weights, ImageSet train, ImageSet validation,
       TrainingOptions options, TrainingListener listener) {
+    return train(backbone, weights, train, validation, options, listener, null);
+  }
+
+  /**
+   * As above, saving the state to {@code checkpoint} (null: nowhere) after every epoch and, when it holds a checkpoint
+   * of this same run, going on from there: a resumed run goes through the same shuffles and optimiser state as one
+   * that never stopped.
+   */
+  public static TrainedModel train(BackboneSpec backbone, ExitWeights weights, ImageSet train, ImageSet validation,
+      TrainingOptions options, TrainingListener listener, TrainingCheckpoint checkpoint) {
     StagedNetwork blocks = Backbones.build(backbone);
     List<Integer> exits = weights.scheme() == WeightScheme.SINGLE
         ? List.of(blocks.size())
@@ -69,17 +72,42 @@ public final class AepTraining {
     List<EpochStats> history = new ArrayList<>();
     int bestEpoch = 0;
     try {
+      ResumableAdam adam = new ResumableAdam(options.learningRate());
       DefaultTrainingConfig config = new DefaultTrainingConfig(new EnsembleLoss(weights.a()))
           .optDevices(new Device[] {device})
-          .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(options.learningRate())).build());
+          .optOptimizer(adam);
+      Shape batchShape = new Shape(options.batchSize()).addAll(input.shape());
+      String setup = setup(backbone, weights, train, validation, options);
+      TrainingCheckpoint.Resumed resumed = null;
+      if (checkpoint != null && checkpoint.progress() != null) {
+        network.initialize(model.getNDManager(), DataType.FLOAT32, batchShape);
+        resumed = checkpoint.resume(setup, network, adam, model.getNDManager());
+      }
       try (Trainer trainer = model.newTrainer(config)) {
-        trainer.initialize(new Shape(options.batchSize()).addAll(input.shape()));
+        trainer.initialize(batchShape); // keeps parameters already there (a resumed run's)
         byte[] best = null;
         double bestAccuracy = -1;
         double bestLoss = Double.POSITIVE_INFINITY;
         int sinceBetterLoss = 0;
+        int done = 0;
+        boolean stopped = false;
         Random shuffle = new Random(options.seed());
-        for (int epoch = 1; epoch <= options.maxEpochs(); epoch++) {
+        if (resumed != null) {
+          TrainingCheckpoint.Progress p = resumed.progress();
+          history.addAll(p.history());
+          done = p.epochsDone();
+          bestEpoch = p.bestEpoch();
+          bestAccuracy = p.bestAccuracy();
+          bestLoss = p.bestLoss();
+          sinceBetterLoss = p.sinceBetterLoss();
+          stopped = p.stoppedEarly();
+          best = resumed.best();
+          for (int epoch = 1; epoch <= done; epoch++) {
+            ImageSet.shuffled(train.size(), shuffle); // the orders the finished epochs used
+          }
+          listener.onResume(done, bestEpoch, checkpoint.dir());
+        }
+        for (int epoch = done + 1; epoch <= options.maxEpochs() && !stopped; epoch++) {
           long start = System.nanoTime();
           double trainLoss = trainEpoch(trainer, input, train, options.batchSize(), shuffle, epoch, listener);
           double trainSeconds = (System.nanoTime() - start) / 1e9;
@@ -97,7 +125,7 @@ public final class AepTraining {
           if (improved) {
             bestAccuracy = ensembleAccuracy;
             bestEpoch = epoch;
-            best = save(network);
+            best = TrainingCheckpoint.parameters(network);
           }
           listener.onEpoch(stats, improved);
           if (validationLoss < bestLoss) {
@@ -105,10 +133,14 @@ public final class AepTraining {
             sinceBetterLoss = 0;
           } else if (++sinceBetterLoss >= options.patience()) {
             listener.onEarlyStop(epoch, bestEpoch);
-            break;
+            stopped = true;
+          }
+          if (checkpoint != null) {
+            checkpoint.save(new TrainingCheckpoint.Progress(setup, epoch, List.copyOf(history), bestEpoch,
+                bestAccuracy, bestLoss, sinceBetterLoss, stopped), network, adam, best, improved);
           }
         }
-        load(network, best, model.getNDManager());
+        TrainingCheckpoint.load(network, best, model.getNDManager());
       }
     } catch (RuntimeException e) {
       model.close();
@@ -189,22 +221,23 @@ public final class AepTraining {
     return (double) right / Math.max(1, logits.images());
   }
 
-  private static byte[] save(AepNetwork network) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      network.saveParameters(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+  /**
+   * What makes two runs the same run, for resuming: the network, the weights, the data (sizes and a digest) and the
+   * options but the epoch limit (raising it goes on training) and the device.
+   */
+  static String setup(BackboneSpec backbone, ExitWeights weights, ImageSet train, ImageSet validation,
+      TrainingOptions options) {
+    return String.format(java.util.Locale.ROOT, "%s a=%s b=%s train %d (%08x) validation %d (%08x) batch %d lr %s "
+            + "patience %d seed %d", backbone, weights.a(), weights.b(), train.size(), digest(train), validation.size(),
+        digest(validation), options.batchSize(), options.learningRate(), options.patience(), options.seed());
   }
 
-  private static void load(AepNetwork network, byte[] parameters, NDManager manager) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
-      network.loadParameters(manager, in);
-    } catch (IOException | ai.djl.MalformedModelException e) {
-      throw new IllegalStateException("cannot restore the best checkpoint", e);
+  private static int digest(ImageSet set) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(set.pixels());
+    for (int label : set.labels()) {
+      crc.update(label);
     }
+    return (int) crc.getValue();
   }
-
 }

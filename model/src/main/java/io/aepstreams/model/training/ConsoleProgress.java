@@ -64,6 +64,12 @@ public final class ConsoleProgress implements TrainingListener {
         + bestEpoch);
   }
 
+  @Override
+  public void onResume(int epochsDone, int bestEpoch, java.nio.file.Path dir) {
+    out.println(label + " resuming from " + dir + " after epoch " + epochsDone + " (best so far: epoch " + bestEpoch
+        + ")");
+  }
+
   private static String bar(double fraction) {
     int filled = (int) Math.round(fraction * WIDTH);
     return "=".repeat(filled) + " ".repeat(WIDTH - filled);

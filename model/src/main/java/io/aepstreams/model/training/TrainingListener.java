@@ -9,5 +9,8 @@ public interface TrainingListener {
 
   default void onEarlyStop(int epoch, int bestEpoch) {}
 
+  /** A run goes on from a checkpoint in {@code dir} after {@code epochsDone} epochs. */
+  default void onResume(int epochsDone, int bestEpoch, java.nio.file.Path dir) {}
+
   TrainingListener NONE = new TrainingListener() {};
 }

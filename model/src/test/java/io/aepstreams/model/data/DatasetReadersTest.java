@@ -59,7 +59,7 @@ class DatasetReadersTest {
     write(dir.resolve("t10k-images-idx3-ubyte"), idxImages(0x803, 2), false);
     write(dir.resolve("t10k-labels-idx1-ubyte"), idxLabels(0x801, 1, 2), false);
 
-    ImageSet train = Datasets.read(dir, Datasets.Split.TRAIN, 1, 0, 0);
+    ImageSet train = Datasets.readAsStored(dir, Datasets.Split.TRAIN, 1, 0, 0);
     assertEquals(3, train.size());
     assertEquals(2, train.height());
     assertEquals(3, train.width());
@@ -67,8 +67,18 @@ class DatasetReadersTest {
     assertEquals(12, train.pixels()[12]);
     assertEquals(10, train.classes());
 
-    ImageSet test = Datasets.read(dir, Datasets.Split.TEST, 1, 0, 0);
+    ImageSet test = Datasets.readAsStored(dir, Datasets.Split.TEST, 1, 0, 0);
     assertArrayEquals(new int[] {1, 2}, test.labels());
+
+    // at a size and channels of its own: every image resized and copied to R, G and B, as the stream would
+    ImageSet rgb = Datasets.read(dir, Datasets.Split.TRAIN, 3, 4, 6);
+    assertEquals(List.of(3, 4, 6), List.of(rgb.channels(), rgb.height(), rgb.width()));
+    assertArrayEquals(train.labels(), rgb.labels());
+    byte[] one = ImageResize.toChannelFirst(ImageResize.channelFirst(train.pixels(), 6, 1, 2, 3), 1, 4, 6);
+    for (int c = 0; c < 3; c++) {
+      assertArrayEquals(one, java.util.Arrays.copyOfRange(rgb.pixels(), 72 + c * 24, 72 + (c + 1) * 24),
+          "image 1, channel " + c);
+    }
   }
 
   @Test

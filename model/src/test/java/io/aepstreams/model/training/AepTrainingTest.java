@@ -1,16 +1,19 @@
 package io.aepstreams.model.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.data.ImageSet;
 import io.aepstreams.model.ensemble.ExitWeights;
 import io.aepstreams.model.ensemble.WeightScheme;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AepTrainingTest {
   private static final BackboneSpec TINY = new BackboneSpec("vgg-mini", 1, 8, 8, 2, 0.25);
@@ -84,6 +87,67 @@ class AepTrainingTest {
       assertEquals(first.get(e).validationLoss(), second.get(e).validationLoss(), 0.0);
       assertEquals(first.get(e).exitAccuracies(), second.get(e).exitAccuracies());
     }
+  }
+
+  /**
+   * A run stopped after epoch 1 and started again goes on from its checkpoint through the same shuffles and
+   * optimiser state: its history and weights are those of a run that never stopped, to the bit.
+   */
+  @Test
+  void aResumedRunIsTheRunThatNeverStopped(@TempDir Path dir) {
+    ImageSet train = TinyData.images(256, 1);
+    ImageSet validation = TinyData.images(64, 2);
+    TrainingOptions two = new TrainingOptions(2, 16, 5e-3f, 10, 7);
+    TrainingOptions one = new TrainingOptions(1, 16, 5e-3f, 10, 7);
+    ExitWeights weights = ExitWeights.of(WeightScheme.MIX, 4);
+    List<EpochStats> unbroken;
+    byte[] unbrokenWeights;
+    try (TrainedModel model = AepTraining.train(TINY, weights, train, validation, two, TrainingListener.NONE,
+        new TrainingCheckpoint(dir.resolve("unbroken")))) {
+      unbroken = model.history();
+      unbrokenWeights = TrainingCheckpoint.parameters(model.network());
+    }
+    TrainingCheckpoint checkpoint = new TrainingCheckpoint(dir.resolve("stopped"));
+    try (TrainedModel model = AepTraining.train(TINY, weights, train, validation, one, TrainingListener.NONE,
+        checkpoint)) {
+      assertEquals(1, model.history().size());
+    }
+    assertEquals(1, checkpoint.progress().epochsDone());
+    List<Integer> resumedAfter = new ArrayList<>();
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onResume(int epochsDone, int bestEpoch, Path from) {
+        resumedAfter.add(epochsDone);
+      }
+    };
+    try (TrainedModel model = AepTraining.train(TINY, weights, train, validation, two, listener, checkpoint)) {
+      assertEquals(List.of(1), resumedAfter);
+      assertEquals(2, model.history().size());
+      for (int e = 0; e < 2; e++) {
+        EpochStats expected = unbroken.get(e);
+        EpochStats actual = model.history().get(e);
+        assertEquals(expected.trainLoss(), actual.trainLoss(), 0.0, "epoch " + (e + 1));
+        assertEquals(expected.validationLoss(), actual.validationLoss(), 0.0, "epoch " + (e + 1));
+        assertEquals(expected.exitAccuracies(), actual.exitAccuracies());
+      }
+      assertTrue(java.util.Arrays.equals(unbrokenWeights, TrainingCheckpoint.parameters(model.network())),
+          "the resumed run's kept weights differ from the unbroken run's");
+    }
+  }
+
+  @Test
+  void aCheckpointOfAnotherRunIsRefused(@TempDir Path dir) {
+    ImageSet train = TinyData.images(64, 1);
+    ImageSet validation = TinyData.images(32, 2);
+    TrainingCheckpoint checkpoint = new TrainingCheckpoint(dir);
+    TrainingOptions options = new TrainingOptions(1, 32, 1e-3f, 10, 7);
+    try (TrainedModel model = AepTraining.train(TINY, ExitWeights.of(WeightScheme.MIX, 4), train, validation,
+        options, TrainingListener.NONE, checkpoint)) {
+      assertEquals(1, model.history().size());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AepTraining.train(TINY,
+        ExitWeights.of(WeightScheme.DESC, 4), train, validation, options, TrainingListener.NONE, checkpoint));
+    assertTrue(e.getMessage().contains("another run"), e.getMessage());
   }
 
   @Test

@@ -56,7 +56,7 @@ final class ProduceCommand implements Callable<Integer> {
     if (hw.length != 2) {
       throw new IllegalArgumentException("--image-size must look like 28x28, got " + imageSize);
     }
-    ImageSet images = Datasets.read(data, split.equals("test") ? Datasets.Split.TEST : Datasets.Split.TRAIN,
+    ImageSet images = Datasets.readAsStored(data, split.equals("test") ? Datasets.Split.TEST : Datasets.Split.TRAIN,
         channels, Integer.parseInt(hw[0]), Integer.parseInt(hw[1]));
     int total = count == null ? images.size() : count;
     Map<String, Object> settings = new HashMap<>(set);

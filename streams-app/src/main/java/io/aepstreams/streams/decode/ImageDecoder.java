@@ -2,7 +2,7 @@ package io.aepstreams.streams.decode;
 
 import static io.aepstreams.streams.decode.RejectedRecordException.Reason;
 
-import io.aepstreams.model.data.ImageFolderReader;
+import io.aepstreams.model.data.ImageResize;
 import io.aepstreams.model.data.InputSpec;
 import io.aepstreams.records.ImageRecord;
 import io.aepstreams.streams.config.DecodeLimits;
@@ -17,7 +17,7 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns an ImageRecord into the model's input: RAW_U8 (grayscale or RGB, channels last), PNG or JPEG; converted to
- * the model's channels, resized (bilinear) to its size and normalised with its mean and std. Sizes are checked
+ * the model's channels, resized to its size ({@link ImageResize}, as the trainer resizes) and normalised with its mean and std. Sizes are checked
  * against the limits before anything is decoded.
  */
 public final class ImageDecoder {
@@ -71,34 +71,13 @@ public final class ImageDecoder {
       throw new RejectedRecordException(Reason.BAD_DIMENSIONS, "RAW_U8 image '" + image.getId() + "' of "
           + width + "x" + height + "x" + channels + " needs " + expected + " bytes, got " + data.remaining());
     }
-    byte[] hwc = new byte[(int) expected];
-    data.duplicate().get(hwc);
-    if (width == input.width() && height == input.height() && channels == input.channels()) {
-      return channels == 1 ? hwc : channelsFirst(hwc, width * height);
-    }
-    BufferedImage buffered = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    for (int p = 0; p < width * height; p++) {
-      int r = hwc[p * channels] & 0xff;
-      int g = channels == 1 ? r : hwc[p * 3 + 1] & 0xff;
-      int b = channels == 1 ? r : hwc[p * 3 + 2] & 0xff;
-      buffered.setRGB(p % width, p / width, (r << 16) | (g << 8) | b);
-    }
-    return ImageFolderReader.toChannelFirst(buffered, input.channels(), input.height(), input.width());
-  }
-
-  private static byte[] channelsFirst(byte[] hwc, int plane) {
-    byte[] chw = new byte[hwc.length];
-    for (int p = 0; p < plane; p++) {
-      chw[p] = hwc[p * 3];
-      chw[plane + p] = hwc[p * 3 + 1];
-      chw[2 * plane + p] = hwc[p * 3 + 2];
-    }
-    return chw;
+    // read in place: a camera frame is not copied before it is resized
+    return ImageResize.toChannelFirst(ImageResize.interleaved(data, channels, height, width), input.channels(),
+        input.height(), input.width());
   }
 
   private byte[] encoded(ImageRecord image, ByteBuffer data) {
-    byte[] bytes = new byte[data.remaining()];
-    data.duplicate().get(bytes);
+    byte[] bytes = wholeArray(data);
     if (PngChunks.isPng(bytes)) {
       bytes = PngChunks.pixelChunks(bytes, image.getId().toString());
     }
@@ -131,7 +110,18 @@ public final class ImageDecoder {
           + image.getWidth() + "x" + image.getHeight() + " but its " + image.getEncoding() + " data is "
           + decoded.getWidth() + "x" + decoded.getHeight());
     }
-    return ImageFolderReader.toChannelFirst(decoded, input.channels(), input.height(), input.width());
+    return ImageResize.toChannelFirst(ImageResize.of(decoded), input.channels(), input.height(), input.width());
+  }
+
+  /** The payload as an array: the buffer's own when it is exactly that (as Avro reads it), else a copy. */
+  private static byte[] wholeArray(ByteBuffer data) {
+    if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0
+        && data.remaining() == data.array().length) {
+      return data.array();
+    }
+    byte[] bytes = new byte[data.remaining()];
+    data.duplicate().get(bytes);
+    return bytes;
   }
 
   private void checkPixels(ImageRecord image, long pixels) {

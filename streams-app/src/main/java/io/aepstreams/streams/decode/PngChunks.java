@@ -23,12 +23,25 @@ final class PngChunks {
         SIGNATURE.length);
   }
 
-  /** The same PNG with every chunk but the pixel chunks left out; a chunk that runs past the end is rejected. */
+  /**
+   * The same PNG with every chunk but the pixel chunks left out ({@code png} itself when it has no other chunk, so a
+   * large frame is not copied); a chunk that runs past the end is rejected.
+   */
   static byte[] pixelChunks(byte[] png, String id) {
-    ByteBuffer in = ByteBuffer.wrap(png);
-    in.position(SIGNATURE.length);
+    if (copyPixelChunks(png, id, null)) {
+      return png;
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(png.length);
     out.write(png, 0, SIGNATURE.length);
+    copyPixelChunks(png, id, out);
+    return out.toByteArray();
+  }
+
+  /** Copies the pixel chunks to {@code out} (none when null); whether the PNG is those chunks alone, up to its end. */
+  private static boolean copyPixelChunks(byte[] png, String id, ByteArrayOutputStream out) {
+    ByteBuffer in = ByteBuffer.wrap(png);
+    in.position(SIGNATURE.length);
+    boolean onlyPixels = true;
     while (in.remaining() >= 12) {
       int start = in.position();
       long length = in.getInt() & 0xffffffffL;
@@ -41,12 +54,16 @@ final class PngChunks {
       in.position(in.position() + (int) length + 4); // data and CRC
       String name = new String(type, java.nio.charset.StandardCharsets.US_ASCII);
       if (PIXEL_CHUNKS.contains(name)) {
-        out.write(png, start, in.position() - start);
+        if (out != null) {
+          out.write(png, start, in.position() - start);
+        }
+      } else {
+        onlyPixels = false;
       }
       if (name.equals("IEND")) {
-        break;
+        return onlyPixels && in.remaining() == 0;
       }
     }
-    return out.toByteArray();
+    return false;
   }
 }

@@ -210,13 +210,41 @@ public final class AepTopology {
    */
   public static Properties streamsProperties(AppConfig config, StageRange range, Manifest manifest) {
     Properties props = streamsProperties(config, range);
-    List<TopicNeed> written = new ArrayList<>(TopicPlan.forInstance(config, manifest, range));
+    List<TopicNeed> topics = TopicPlan.forInstance(config, manifest, range);
+    List<TopicNeed> written = new ArrayList<>(topics.subList(1, topics.size()));
     written.add(TopicPlan.waitingImages(config, manifest, range.first(), changelog(config, range)));
     long largest = written.stream().mapToLong(TopicNeed::maxMessageBytes).max().orElse(0);
     if (largest > TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
-      props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), (int) largest);
+      setUnlessGiven(props, StreamsConfig.producerPrefix(""), ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) largest);
     }
+    // A batch of the largest records: fetched in one go (Kafka's 1 MiB per partition would bring camera frames one
+    // by one), and buffered by the producer twice over (the waiting store's changelog takes every frame that waits
+    // across a commit, its hand-offs follow). Ceilings only: neither buffer is taken before records fill it.
+    long batchIn = (long) config.batching().maxSize() * topics.get(0).maxMessageBytes();
+    long perPartition = Math.min(MAX_FETCH_PER_PARTITION, Math.max(DEFAULT_FETCH_PER_PARTITION, batchIn));
+    setUnlessGiven(props, StreamsConfig.consumerPrefix(""), ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        (int) perPartition);
+    setUnlessGiven(props, StreamsConfig.consumerPrefix(""), ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+        (int) Math.max(ConsumerConfig.DEFAULT_FETCH_MAX_BYTES, perPartition));
+    long batchOut = 2L * config.batching().maxSize() * largest;
+    setUnlessGiven(props, StreamsConfig.producerPrefix(""), ProducerConfig.BUFFER_MEMORY_CONFIG,
+        Math.min(MAX_PRODUCER_BUFFER, Math.max(DEFAULT_PRODUCER_BUFFER, batchOut)));
     return props;
+  }
+
+  private static final long DEFAULT_FETCH_PER_PARTITION = ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES;
+  private static final long MAX_FETCH_PER_PARTITION = 64L << 20;
+  private static final long DEFAULT_PRODUCER_BUFFER = 32L << 20;
+  private static final long MAX_PRODUCER_BUFFER = 256L << 20;
+
+  /**
+   * Sets {@code prefix + key} unless the settings give {@code key} either way: Kafka Streams lets a prefixed key win
+   * over a plain one, so setting the prefixed one would override the user's plain setting.
+   */
+  private static void setUnlessGiven(Properties props, String prefix, String key, Object value) {
+    if (!props.containsKey(key) && !props.containsKey(prefix + key)) {
+      props.put(prefix + key, value);
+    }
   }
 
   /** The settings that do not depend on the model (see the overload with a manifest). */

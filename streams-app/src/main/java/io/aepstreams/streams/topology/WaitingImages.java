@@ -129,7 +129,9 @@ public final class WaitingImages {
   byte[] encode(StagedImage image) {
     StagedImage.Origin origin = image.origin();
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(image.tensor().length * Float.BYTES + 512);
+      // The header first, then one array of the exact size: a camera frame is copied once into what the store
+      // keeps, not grown into a buffer by doubling.
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeByte(FORMAT);
       writeBytes(out, origin.recordKey());
@@ -152,9 +154,10 @@ public final class WaitingImages {
           : ((PartialInference) entered).toByteBuffer();
       out.writeBoolean(entered instanceof ImageRecord);
       out.writeInt(payload.remaining());
-      out.write(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
       out.flush();
-      return bytes.toByteArray();
+      byte[] encoded = new byte[bytes.size() + payload.remaining()];
+      ByteBuffer.wrap(encoded).put(bytes.toByteArray()).put(payload);
+      return encoded;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -54,6 +54,30 @@ class ImageDecoderTest {
     assertEquals((200 / 255f - 0.5f) / 0.25f, out[5], 1e-2);
   }
 
+  /**
+   * The stream feeds a model exactly the pixels the trainer trained it on: a 28x28 gray image (Fashion-MNIST as
+   * producers send it) sent raw or as PNG, decoded for a 64x64 RGB model, equals the trainer's resize of the same
+   * image, normalised.
+   */
+  @Test
+  void theStreamResizesAsTheTrainerDid() throws IOException {
+    byte[] gray = new byte[28 * 28];
+    new java.util.Random(5).nextBytes(gray);
+    InputSpec rgb64 = new InputSpec(3, 64, 64, new float[] {0.3f, 0.3f, 0.3f}, new float[] {0.35f, 0.35f, 0.35f},
+        "bilinear");
+    io.aepstreams.model.data.ImageSet trained = new io.aepstreams.model.data.ImageSet(gray, new int[] {0}, 1, 28, 28,
+        java.util.List.of("a")).resized(3, 64, 64);
+    float[] expected = new float[rgb64.imageBytes()];
+    rgb64.normalize(trained.pixels(), 0, 1, expected);
+    ImageDecoder decoder = new ImageDecoder(rgb64, DecodeLimits.DEFAULT);
+    assertArrayEquals(expected, decoder.decode(raw(gray, 28, 28, 1)), 0f);
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    image.getRaster().setDataElements(0, 0, 28, 28, gray);
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", png);
+    assertArrayEquals(expected, decoder.decode(image(ImageEncoding.PNG, png.toByteArray(), null, null, null)), 0f);
+  }
+
   @Test
   void pngAndJpegDecode() throws IOException {
     BufferedImage image = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);

@@ -73,6 +73,38 @@ class StreamsPropertiesTest {
         .get(MAX_REQUEST));
   }
 
+  /** Camera frames of up to 3 MiB in batches of 8: fetched a batch at a time, buffered twice over by the producer. */
+  @Test
+  void fetchesAndProducerBuffersFitABatchOfTheLargestRecords() {
+    Properties frames = AepTopology.streamsProperties(config(Map.of(AppConfig.MAX_PAYLOAD_BYTES,
+        String.valueOf(3 << 20), AppConfig.BATCH_MAX_SIZE, "8")), new StageRange(1, 1), resnet50());
+    long frame = (3 << 20) + 64 * 1024;
+    assertEquals((int) (8 * frame), frames.get(StreamsConfig.consumerPrefix("max.partition.fetch.bytes")));
+    assertEquals(52_428_800, frames.get(StreamsConfig.consumerPrefix("fetch.max.bytes")), "Kafka's 50 MiB is enough");
+    long handoff = 256 * 56 * 56 * 4 + 64 * 1024;
+    assertEquals(2L * 8 * Math.max(frame, handoff), frames.get(StreamsConfig.producerPrefix("buffer.memory")),
+        "the changelog takes every waiting frame, the hand-off topic every tensor");
+
+    Properties deep = AepTopology.streamsProperties(config(Map.of(AppConfig.MAX_PAYLOAD_BYTES, "100000",
+        AppConfig.BATCH_MAX_SIZE, "32")), new StageRange(2, 2), resnet50());
+    assertEquals(64 << 20, deep.get(StreamsConfig.consumerPrefix("max.partition.fetch.bytes")),
+        "a batch of 32 hand-off tensors of 3.2 MB, held to 64 MiB");
+    assertEquals(64 << 20, deep.get(StreamsConfig.consumerPrefix("fetch.max.bytes")));
+    assertEquals(2L * 32 * handoff, deep.get(StreamsConfig.producerPrefix("buffer.memory")),
+        "a dead letter carries a tensor whole");
+    Properties big = AepTopology.streamsProperties(config(Map.of(AppConfig.BATCH_MAX_SIZE, "64")),
+        new StageRange(1, 1), resnet50());
+    assertEquals(256L << 20, big.get(StreamsConfig.producerPrefix("buffer.memory")), "at most 256 MiB");
+
+    Properties given = AepTopology.streamsProperties(config(Map.of(AppConfig.MAX_PAYLOAD_BYTES,
+        String.valueOf(3 << 20), "max.partition.fetch.bytes", "2000000", "max.request.size", "7000000")),
+        new StageRange(1, 1), resnet50());
+    assertEquals("2000000", given.get("max.partition.fetch.bytes"));
+    assertEquals(null, given.get(StreamsConfig.consumerPrefix("max.partition.fetch.bytes")),
+        "a prefixed default would win over the plain setting given");
+    assertEquals(null, given.get(MAX_REQUEST));
+  }
+
   @Test
   void aKilledMemberIsNoticedInTenSecondsAndARegistryCallEndsInsideATransaction() {
     Properties defaults = AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 2), resnet50());

@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {"Trains SINGLE and the four AEP schemes (UNIF, ASC, DESC, MIX) on the same data and seed; prunes, "
         + "calibrates and measures each; writes the paper-style table (Markdown and JSON) and plots (PNG).",
-        "Each scheme's bundle and result.json go under --models; --report-only rebuilds the report from them."})
+        "Each scheme's bundle and result.json go under --models; --report-only rebuilds the report from them.",
+        "Run again with the same setup, it keeps the schemes already done and resumes the unfinished one from its "
+            + "last epoch (each epoch is checkpointed under --models)."})
 final class CompareCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin TrainingFlags training;
@@ -99,14 +101,26 @@ final class CompareCommand implements Callable<Integer> {
       setup.put("seed", options.seed());
       setup.put("confidence", confidence.name());
       setup.put("CPU threads", Runtime.getRuntime().availableProcessors());
+      setup.put("calibration", "at most " + maxAccuracyDrop + " points below the full ensemble");
       Files.createDirectories(models);
-      new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-          .writeValue(models.resolve("setup.json").toFile(), setup);
+      Path saved = models.resolve("setup.json");
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      if (Files.exists(saved) && !json.readValue(saved.toFile(), Map.class).equals(json.convertValue(setup, Map.class))) {
+        throw new TrainerCli.UserError(models + " holds a comparison with another setup (" + saved + "): give "
+            + "another --models folder, or delete that one to start again");
+      }
+      json.writerWithDefaultPrettyPrinter().writeValue(saved.toFile(), setup);
       Comparison.Setup run = new Comparison.Setup(spec, options, confidence, maxAccuracyDrop,
           Math.max(1, latencyPasses / 10), latencyPasses);
       for (WeightScheme scheme : schemes) {
-        results.add(Comparison.run(scheme, run, train, validation, test,
-            models.resolve(scheme.name().toLowerCase()), System.out));
+        Path dir = models.resolve(scheme.name().toLowerCase());
+        if (Files.exists(dir.resolve("result.json"))) {
+          // a run stopped part-way goes on: finished schemes are kept, the unfinished one resumes its checkpoint
+          System.out.println(scheme + ": already done in " + dir + ", kept");
+          results.add(Comparison.read(dir));
+          continue;
+        }
+        results.add(Comparison.run(scheme, run, train, validation, test, dir, System.out));
       }
     }
     String title = "AEP against single-output training: " + setup.getOrDefault("backbone", training.backbone)

@@ -27,6 +27,7 @@ final class LoadedModel implements AutoCloseable {
     this.manager = NDManager.newBaseManager();
     this.parts = bundle.loadNetwork(manager);
     this.data = data;
+    data.defaultShape(parts.input().channels(), parts.input().height(), parts.input().width());
     Object training = bundle.manifest().metrics().get("training");
     long recordedSeed = 420;
     if (training instanceof Map<?, ?> map) {

@@ -13,6 +13,7 @@ import io.aepstreams.model.training.AepTraining;
 import io.aepstreams.model.training.ConsoleProgress;
 import io.aepstreams.model.training.EpochStats;
 import io.aepstreams.model.training.TrainedModel;
+import io.aepstreams.model.training.TrainingCheckpoint;
 import io.aepstreams.model.training.TrainingOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,6 +47,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--zip", description = "Also write the bundle as a .zip beside the directory.")
   boolean zip;
 
+  @Option(names = "--checkpoint", paramLabel = "DIR", description = "Folder for the state after each epoch; run "
+      + "the same command again to resume there (default: the --out folder's name + .checkpoint; deleted once the "
+      + "bundle is written).")
+  Path checkpoint;
+
   @Override
   public Integer call() {
     TrainingOptions options = training.options();
@@ -54,8 +60,10 @@ final class TrainCommand implements Callable<Integer> {
     ExitWeights weights = weights();
     System.out.printf("training %s (%s) on %d images, validating on %d%n", training.backbone, weights.scheme(),
         train.size(), split.get(1).size());
+    TrainingCheckpoint state = new TrainingCheckpoint(checkpoint != null ? checkpoint
+        : out.resolveSibling(out.getFileName() + ".checkpoint"));
     try (TrainedModel model = AepTraining.train(training.spec(train), weights, train, split.get(1), options,
-        new ConsoleProgress(System.out, weights.scheme().name(), options.maxEpochs()))) {
+        new ConsoleProgress(System.out, weights.scheme().name(), options.maxEpochs()), state)) {
       EpochStats best = model.history().get(model.bestEpoch() - 1);
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("validationAccuracy", best.ensembleAccuracy());
@@ -70,6 +78,7 @@ final class TrainCommand implements Callable<Integer> {
       if (zip) {
         ModelBundle.zip(out, Path.of(out + ".zip"));
       }
+      state.delete();
       System.out.printf("wrote %s (version %s): validation ensemble %.2f%% at epoch %d%n", out, manifest.version(),
           best.ensembleAccuracy() * 100, model.bestEpoch());
     }

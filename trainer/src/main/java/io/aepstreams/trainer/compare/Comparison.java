@@ -30,7 +30,9 @@ import io.aepstreams.model.prune.SubsetSearch;
 import io.aepstreams.model.training.AepTraining;
 import io.aepstreams.model.training.ConsoleProgress;
 import io.aepstreams.model.training.ExitEvaluation;
+import io.aepstreams.model.training.EpochStats;
 import io.aepstreams.model.training.TrainedModel;
+import io.aepstreams.model.training.TrainingCheckpoint;
 import io.aepstreams.model.training.TrainingOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -55,15 +57,19 @@ public final class Comparison {
 
   private Comparison() {}
 
-  /** Trains, prunes, calibrates and measures one scheme; writes its bundle and result.json under {@code dir}. */
+  /**
+   * Trains, prunes, calibrates and measures one scheme; writes its bundle and result.json under {@code dir}. Training
+   * checkpoints every epoch in {@code dir/checkpoint} and goes on from there when run again.
+   */
   public static SchemeResult run(WeightScheme scheme, Setup setup, ImageSet train, ImageSet validation,
       ImageSet test, Path dir, PrintStream log) {
     int exits = 4;
     ExitWeights weights = ExitWeights.of(scheme, exits);
-    long start = System.nanoTime();
+    TrainingCheckpoint checkpoint = new TrainingCheckpoint(dir.resolve("checkpoint"));
     try (TrainedModel model = AepTraining.train(setup.backbone(), weights, train, validation, setup.training(),
-        new ConsoleProgress(log, scheme.name(), setup.training().maxEpochs()))) {
-      double trainSeconds = (System.nanoTime() - start) / 1e9;
+        new ConsoleProgress(log, scheme.name(), setup.training().maxEpochs()), checkpoint)) {
+      // a resumed run's training time is that of all its epochs, whichever process ran them
+      double trainSeconds = model.history().stream().mapToDouble(EpochStats::seconds).sum();
       NDManager manager = model.model().getNDManager();
       ExitLogits val = ExitEvaluation.logits(model.network(), model.input(), validation, manager);
       ExitLogits tst = ExitEvaluation.logits(model.network(), model.input(), test, manager);
@@ -125,6 +131,7 @@ public final class Comparison {
           subset.stages(), chosen.validationAccuracy(), chosen.testAccuracy(), fullFootprint, prunedFootprint,
           calibration, bundleDir.toString());
       write(dir, result);
+      checkpoint.delete(); // the bundle and result.json hold what it protected
       return result;
     }
   }
