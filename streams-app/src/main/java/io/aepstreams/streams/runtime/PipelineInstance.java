@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -38,6 +39,7 @@ public final class PipelineInstance implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final PrometheusMeterRegistry registry;
   private final CompletableFuture<KafkaStreams.State> failed;
+  private final AtomicInteger replaced;
 
   /** Failed stream threads replaced at most this often within the window, then the client shuts down. */
   static final int THREAD_REPLACEMENTS = 3;
@@ -47,7 +49,7 @@ public final class PipelineInstance implements AutoCloseable {
 
   private PipelineInstance(NDManager manager, StagedModel model, KafkaStreams streams, StageRange range,
       HealthServer health, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry,
-      CompletableFuture<KafkaStreams.State> failed) {
+      CompletableFuture<KafkaStreams.State> failed, AtomicInteger replaced) {
     this.manager = manager;
     this.model = model;
     this.streams = streams;
@@ -56,6 +58,7 @@ public final class PipelineInstance implements AutoCloseable {
     this.streamsMetrics = streamsMetrics;
     this.registry = registry;
     this.failed = failed;
+    this.replaced = replaced;
   }
 
   /** Loads the model's stages for {@code config} and starts serving them. */
@@ -80,9 +83,11 @@ public final class PipelineInstance implements AutoCloseable {
       KafkaStreams streams = new KafkaStreams(topology,
           AepTopology.streamsProperties(config, range, bundle.manifest()));
       ThreadReplacementBudget budget = new ThreadReplacementBudget(THREAD_REPLACEMENTS, THREAD_REPLACEMENT_WINDOW);
+      AtomicInteger replaced = new AtomicInteger();
       streams.setUncaughtExceptionHandler(e -> {
         StreamThreadExceptionResponse response = budget.onFailure();
         if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+          replaced.incrementAndGet();
           LOG.error("stream thread failed; replacing it", e);
         } else {
           LOG.error("stream thread failed again ({} replacements within {}): shutting the instance down without "
@@ -110,7 +115,8 @@ public final class PipelineInstance implements AutoCloseable {
       streams.start();
       LOG.info("serving stages {} of {} {} on {} as {}", range, bundle.manifest().name(), bundle.manifest().version(),
           config.device(), config.applicationId(range));
-      return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry, failed);
+      return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry, failed,
+          replaced);
     } catch (RuntimeException e) {
       if (registry != null) {
         Metrics.removeRegistry(registry);
@@ -122,6 +128,11 @@ public final class PipelineInstance implements AutoCloseable {
       manager.close();
       throw e;
     }
+  }
+
+  /** How many failed stream threads this instance has replaced. */
+  public int replacedThreads() {
+    return replaced.get();
   }
 
   public StageRange range() {
