@@ -27,6 +27,8 @@ import java.util.Map;
 public final class Bench {
   /** Passes of the model loop per batch size and policy; the best counts (the others lost time to the machine). */
   static final int ROUNDS = 3;
+  /** Images whose input and hand-off records are sized. */
+  static final int CROSSING_SAMPLE = 200;
 
   /**
    * @param batchSizes the batch sizes to measure; the latency and memory runs use the default batch, or the
@@ -62,6 +64,8 @@ public final class Bench {
     List<BenchReport.RawRow> raw = new ArrayList<>();
     List<BenchReport.PipelineRow> pipeline = new ArrayList<>();
     List<BenchReport.LatencyRow> latency = new ArrayList<>();
+    List<BenchReport.StageRow> stageRows;
+    BenchReport.Crossing crossing;
     BenchReport.EarlyExit earlyExit;
     BenchReport.Memory memory = null;
     String single = "1-" + stages;
@@ -74,6 +78,14 @@ public final class Bench {
       ModelLoop loop = new ModelLoop(model, manager, options.images(), options.rawImages());
       ExitPolicy off = ExitPolicy.off(policy.confidence());
       loop.run(policy, options.batchSizes().get(0)); // warm-up: JIT and the engine's first passes
+      ModelLoop.Pass shares = loop.run(policy, mainBatch);
+      stageRows = new ArrayList<>();
+      for (Manifest.Stage stage : manifest.stages()) {
+        stageRows.add(new BenchReport.StageRow(stage.stage(), stage.params(), stage.macs(),
+            shares.exitShares().getOrDefault(stage.stage(), 0.0)));
+      }
+      crossing = Crossings.measure(loop, manifest, options.images(), shares.exitShares(), CROSSING_SAMPLE);
+      out.print(BenchTables.crossingMarkdown(crossing));
       int warmup = Math.min(options.pipelineImages() / 5, 1000);
       for (int batch : options.batchSizes()) {
         // 1 and 3: the model alone, early exits against every stage, alternating so that both see the same
@@ -161,9 +173,9 @@ public final class Bench {
         new BenchReport.Settings(options.batchSizes(), options.maxDelayMs(), options.rawImages(),
             options.pipelineImages(), options.latencySeconds(), options.latencyLoad(), splitAfter,
             options.memoryImages(), options.memoryLoad(), options.partitions(), options.settings()),
-        raw, pipeline, earlyExit, latency, memory, List.of());
+        raw, pipeline, earlyExit, latency, memory, List.of(), stageRows, crossing);
     report = new BenchReport(report.machine(), report.model(), report.settings(), raw, pipeline, earlyExit, latency,
-        memory, BenchTables.targets(report));
+        memory, BenchTables.targets(report), stageRows, crossing);
     BenchTables.write(report, options.out());
     out.print(BenchTables.markdown(report));
     out.printf("written: %s (bench.json, bench.md, throughput.png, latency.png%s)%n", options.out(),

@@ -19,7 +19,9 @@ public record BenchReport(
     EarlyExit earlyExit,
     List<LatencyRow> latency,
     Memory memory,
-    List<Target> targets) {
+    List<Target> targets,
+    List<StageRow> stages,
+    Crossing crossing) {
 
   public record Machine(int cores, String cpu, double memoryGiB, String os, String jvm, String engine,
       String date) {}
@@ -55,6 +57,24 @@ public record BenchReport(
 
   public record Memory(long images, double ratePerSecond, double warmupRssMiB, double finalRssMiB, double maxRssMiB,
       double growthPercent, List<BrokerRuns.MemorySample> samples) {}
+
+  /** One stage: its own parameters and MACs per image, and the share of images leaving at its exit. */
+  public record StageRow(int stage, long params, long macs, double exitShare) {}
+
+  /**
+   * What crosses a split, per image: the input as sent and at the model's input size, raw and as PNG (mean over a
+   * sample); and after each stage but the last, the hand-off record.
+   */
+  public record Crossing(int sample, double inputRawAsSent, double inputPngAsSent, long inputRawAtModel,
+      double inputPngAtModel, List<SplitPoint> points) {}
+
+  /**
+   * A split after stage {@code after}: the tensor handed on, its record's bytes (key and value as the hand-off writer
+   * serialises them), the share of images going on (the others left at an exit on the edge), and so the bytes
+   * crossing per image that entered; the MACs per image on each side when every stage runs.
+   */
+  public record SplitPoint(int after, List<Long> tensor, double recordBytes, double goingOnShare,
+      double bytesPerImage, long edgeMacs, long deepMacs) {}
 
   /** A target of the issue, what was measured against it, and whether it holds. */
   public record Target(String name, String goal, String measured, boolean met) {}

@@ -103,11 +103,43 @@ final class BenchTables {
           + "tenth), %.0f MiB at the end, %.0f MiB at most: %+.1f%%.%n", mem.images(), mem.ratePerSecond(),
           mem.warmupRssMiB(), mem.finalRssMiB(), mem.maxRssMiB(), mem.growthPercent()));
     }
+    if (r.stages() != null) {
+      md.append("\n| stage | parameters | MACs per image | images leaving at its exit |\n|---|---|---|---|\n");
+      for (BenchReport.StageRow s : r.stages()) {
+        md.append(String.format(Locale.ROOT, "| %d | %,d | %s | %s |%n", s.stage(), s.params(), macs(s.macs()),
+            percent(s.exitShare())));
+      }
+    }
+    if (r.crossing() != null) {
+      md.append(crossingMarkdown(r.crossing()));
+    }
     md.append("\n| target | goal | measured | |\n|---|---|---|---|\n");
     for (BenchReport.Target t : r.targets()) {
       md.append(String.format("| %s | %s | %s | %s |%n", t.name(), t.goal(), t.measured(), t.met() ? "met" : "MISSED"));
     }
     return md.toString();
+  }
+
+  /** Per split point: what crosses per image, against the image itself. */
+  static String crossingMarkdown(BenchReport.Crossing c) {
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT, "%nInput per image (mean of %d): %,.0f bytes raw as sent, %,.0f as PNG; %,d "
+        + "raw at the model's input size, %,.0f as PNG.%n%n", c.sample(), c.inputRawAsSent(), c.inputPngAsSent(),
+        c.inputRawAtModel(), c.inputPngAtModel()));
+    md.append("| split after stage | tensor | hand-off record (bytes) | / raw input at model size | images going on "
+        + "| bytes crossing per image | MACs edge / deep (every stage) |\n|---|---|---|---|---|---|---|\n");
+    for (BenchReport.SplitPoint p : c.points()) {
+      md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %.1fx | %s | %,.0f | %s / %s |%n", p.after(),
+          p.tensor().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining("x")),
+          p.recordBytes(), p.recordBytes() / c.inputRawAtModel(), percent(p.goingOnShare()), p.bytesPerImage(),
+          macs(p.edgeMacs()), macs(p.deepMacs())));
+    }
+    return md.toString();
+  }
+
+  static String macs(long macs) {
+    return macs >= 1_000_000_000 ? String.format(Locale.ROOT, "%.2f G", macs / 1e9)
+        : String.format(Locale.ROOT, "%.1f M", macs / 1e6);
   }
 
   static void write(BenchReport r, Path dir) throws IOException {

@@ -7,6 +7,7 @@ import io.aepstreams.model.data.ImageSet;
 import io.aepstreams.model.policy.ExitPolicy;
 import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.records.ImageRecord;
+import io.aepstreams.records.PartialInference;
 import io.aepstreams.streams.config.DecodeLimits;
 import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.produce.ImageProducer;
@@ -15,6 +16,7 @@ import io.aepstreams.streams.topology.StageRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The model's own limit: the bundle's stages in a plain loop over batches of decoded images, no Kafka, each stage
@@ -22,8 +24,12 @@ import java.util.Map;
  * pipeline's own.
  */
 final class ModelLoop {
-  /** What one pass over the images gave: throughput, process CPU per image, accuracy and MACs per image. */
-  record Pass(double imagesPerSecond, double cpuMillisPerImage, double accuracy, double macsPerImage) {}
+  /**
+   * What one pass over the images gave: throughput, process CPU per image, accuracy, MACs per image and the share of
+   * images that left at each stage.
+   */
+  record Pass(double imagesPerSecond, double cpuMillisPerImage, double accuracy, double macsPerImage,
+      Map<Integer, Double> exitShares) {}
 
   private final StagedModel model;
   private final NDManager manager;
@@ -57,6 +63,7 @@ final class ModelLoop {
     int right = 0;
     int labelled = 0;
     double macs = 0;
+    Map<Integer, Integer> left = new java.util.TreeMap<>();
     for (int from = 0; from < inputs.size(); from += batch) {
       List<StagedImage> current = inputs.subList(from, Math.min(inputs.size(), from + batch));
       for (StageRunner stage : stages) {
@@ -68,6 +75,7 @@ final class ModelLoop {
             right += image.ensemble().answer() == label ? 1 : 0;
           }
           macs += manifest.macsUpTo(stage.stage());
+          left.merge(stage.stage(), 1, Integer::sum);
         }
         current = outcome.goingOn();
         if (current.isEmpty()) {
@@ -77,7 +85,30 @@ final class ModelLoop {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuMillis = (CpuTime.process() - cpu) / 1e6;
+    Map<Integer, Double> shares = new java.util.TreeMap<>();
+    left.forEach((stage, n) -> shares.put(stage, (double) n / inputs.size()));
     return new Pass(inputs.size() / seconds, cpuMillis / inputs.size(), labelled == 0 ? Double.NaN : (double) right / labelled,
-        macs / inputs.size());
+        macs / inputs.size(), shares);
+  }
+
+  /**
+   * The record each of the first {@code sample} images would be handed on as after every stage but the last, as the
+   * hand-off writer makes it: mean bytes of key and value, serialised by {@code serializer}, by the stage it leaves.
+   */
+  Map<Integer, Double> handoffBytes(int sample, Serializer<PartialInference> serializer) {
+    Manifest manifest = model.manifest();
+    ExitPolicy none = ExitPolicy.off(manifest.policy().confidence());
+    List<StagedImage> current = inputs.subList(0, Math.min(sample, inputs.size()));
+    Map<Integer, Double> bytes = new java.util.TreeMap<>();
+    for (int stage = model.first(); stage < model.last(); stage++) {
+      current = new StageRunner(stage, model, none, "bench").run(current, manager).goingOn();
+      long total = 0;
+      for (StagedImage image : current) {
+        total += image.origin().id().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            + serializer.serialize("bench.stage-" + (stage + 1), image.handoff(manifest, stage + 1)).length;
+      }
+      bytes.put(stage, (double) total / current.size());
+    }
+    return bytes;
   }
 }

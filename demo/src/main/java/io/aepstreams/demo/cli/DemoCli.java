@@ -18,6 +18,7 @@ public final class DemoCli {
     CommandLine cli = AepCli.commandLine();
     cli.addSubcommand("demo", new DemoCommand());
     cli.addSubcommand("bench", new BenchCommand());
+    cli.addSubcommand("bench-table", new BenchTableCommand());
     return cli;
   }
 }

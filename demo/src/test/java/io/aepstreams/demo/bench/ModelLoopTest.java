@@ -23,19 +23,24 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelLoopTest {
   @TempDir Path dir;
 
+  /** What offline evaluation of the tiny bundle's images answers under {@code policy}. */
+  private static ExitReport offline(TinyBundle bundle, NDManager manager, ExitPolicy policy) {
+    Manifest manifest = bundle.manifest;
+    ModelParts parts = bundle.open().loadNetwork(manager);
+    ExitLogits logits = ExitEvaluation.logits(parts.network(), parts.input(), TinyBundle.IMAGES, manager);
+    long[] macsAt = manifest.exitStages().stream().mapToLong(manifest::macsUpTo).toArray();
+    return new AnytimeEnsemble(logits, parts.weights(), new ExitSubset(manifest.exitStages()), policy.confidence(),
+        macsAt).evaluate(policy);
+  }
+
   @Test
   void accuracyAndMacsMatchOfflineEvaluationAtEveryBatchSize() {
     TinyBundle bundle = TinyBundle.write(dir.resolve("tiny"));
     Manifest manifest = bundle.manifest;
     try (NDManager manager = NDManager.newBaseManager();
         StagedModel model = StagedModel.all(bundle.open(), manager)) {
-      ModelParts parts = bundle.open().loadNetwork(manager);
-      ExitLogits logits = ExitEvaluation.logits(parts.network(), parts.input(), TinyBundle.IMAGES, manager);
-      long[] macsAt = manifest.exitStages().stream().mapToLong(manifest::macsUpTo).toArray();
-      ExitSubset kept = new ExitSubset(manifest.exitStages());
       for (ExitPolicy policy : List.of(manifest.policy(), ExitPolicy.off(manifest.policy().confidence()))) {
-        ExitReport offline = new AnytimeEnsemble(logits, parts.weights(), kept, policy.confidence(), macsAt)
-            .evaluate(policy);
+        ExitReport offline = offline(bundle, manager, policy);
         ModelLoop loop = new ModelLoop(model, manager, TinyBundle.IMAGES, TinyBundle.IMAGES.size());
         for (int batch : List.of(1, 5, 24)) {
           ModelLoop.Pass pass = loop.run(policy, batch);
@@ -44,6 +49,38 @@ class ModelLoopTest {
           assertTrue(pass.imagesPerSecond() > 0);
         }
       }
+    }
+  }
+
+  /**
+   * What crosses each split point: the hand-off record the writer makes, the tensor's floats plus a few hundred bytes
+   * of the rest; the share going on is what the exits leave, as offline evaluation counts it.
+   */
+  @Test
+  void handOffBytesAreTheTensorsPlusTheRecordAndExitSharesMatchOfflineEvaluation() {
+    TinyBundle bundle = TinyBundle.write(dir.resolve("tiny"));
+    Manifest manifest = bundle.manifest;
+    try (NDManager manager = NDManager.newBaseManager();
+        StagedModel model = StagedModel.all(bundle.open(), manager)) {
+      ExitReport offline = offline(bundle, manager, manifest.policy());
+      ModelLoop loop = new ModelLoop(model, manager, TinyBundle.IMAGES, TinyBundle.IMAGES.size());
+      ModelLoop.Pass pass = loop.run(manifest.policy(), 8);
+      for (int stage : manifest.exitStages()) {
+        assertEquals(offline.exitShares().getOrDefault(stage, 0.0), pass.exitShares().getOrDefault(stage, 0.0),
+            1e-9, "exit " + stage);
+      }
+      BenchReport.Crossing crossing = Crossings.measure(loop, manifest, TinyBundle.IMAGES, pass.exitShares(), 10);
+      assertEquals(3, crossing.points().size(), "a split after stages 1, 2 and 3");
+      assertEquals(64, crossing.inputRawAsSent(), 0.0, "8x8 gray");
+      assertTrue(crossing.inputPngAsSent() > 64, "a PNG of 64 pixels is larger than the pixels");
+      for (BenchReport.SplitPoint point : crossing.points()) {
+        long floats = point.tensor().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) * 4;
+        assertTrue(point.recordBytes() > floats && point.recordBytes() < floats + 400,
+            "after stage " + point.after() + ": " + point.recordBytes() + " bytes for " + floats + " of tensor");
+        assertEquals(point.goingOnShare() * point.recordBytes(), point.bytesPerImage(), 1e-9);
+        assertEquals(manifest.macsUpTo(4), point.edgeMacs() + point.deepMacs());
+      }
+      assertEquals(1 - pass.exitShares().getOrDefault(1, 0.0), crossing.points().get(0).goingOnShare(), 1e-9);
     }
   }
 

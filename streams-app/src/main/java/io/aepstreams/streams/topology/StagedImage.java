@@ -64,7 +64,8 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
   }
 
   /** The image as the next instance reads it, to run stage {@code nextStage} of {@code manifest}'s model. */
-  PartialInference handoff(Manifest manifest, int nextStage) {
+  /** The record this image is handed to {@code nextStage} as, on its stage topic. */
+  public PartialInference handoff(Manifest manifest, int nextStage) {
     ByteBuffer bytes = ByteBuffer.allocate(tensor.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     bytes.asFloatBuffer().put(tensor);
     List<Integer> dims = new ArrayList<>(shape.length);
