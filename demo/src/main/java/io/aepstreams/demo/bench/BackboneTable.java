@@ -76,24 +76,27 @@ public final class BackboneTable {
 
   /** Bytes crossing per image against the split point, one line per backbone, the raw input of each dashed. */
   public static void plot(List<BenchReport> reports, Path file) throws IOException {
-    XYChart chart = new XYChartBuilder().width(900).height(560).title("Bytes crossing a split, per image")
+    XYChart chart = new XYChartBuilder().width(900).height(640).title("Bytes crossing a split, per image")
         .xAxisTitle("split after stage").yAxisTitle("bytes per image (log)").build();
     Styler styler = chart.getStyler();
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setPlotBackgroundColor(Color.WHITE);
     styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-    styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+    styler.setLegendLayout(Styler.LegendLayout.Vertical); // one backbone's two series per line would not fit
     chart.getStyler().setYAxisLogarithmic(true);
     int color = 0;
+    java.util.Set<String> named = new java.util.HashSet<>();
     for (BenchReport r : reports) {
       Color c = COLORS[color++ % COLORS.length];
+      // the same model benched twice still needs two names on the plot
+      String name = named.add(r.model().name()) ? r.model().name() : r.model().name() + " (" + color + ")";
       List<Double> x = r.crossing().points().stream().map(p -> (double) p.after()).toList();
-      XYSeries crossing = chart.addSeries(r.model().name() + ", hand-off per image", x,
+      XYSeries crossing = chart.addSeries(name + ", hand-off per image", x,
           r.crossing().points().stream().map(BenchReport.SplitPoint::bytesPerImage).toList());
       crossing.setLineColor(c);
       crossing.setMarkerColor(c);
       crossing.setMarker(SeriesMarkers.CIRCLE);
-      XYSeries raw = chart.addSeries(r.model().name() + ", raw image at its input size", x,
+      XYSeries raw = chart.addSeries(name + ", raw image at its input size", x,
           x.stream().map(v -> (double) r.crossing().inputRawAtModel()).toList());
       raw.setLineColor(c);
       raw.setMarker(SeriesMarkers.NONE);
