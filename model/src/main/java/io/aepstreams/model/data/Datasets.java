@@ -28,7 +28,7 @@ public final class Datasets {
    * IDX and CIFAR-10 resized to it ({@link ImageSet#resized}).
    */
   public static ImageSet read(Path dir, Split split, int channels, int height, int width) {
-    return read(dir, split, new int[] {channels, height, width}).resized(channels, height, width);
+    return readAsStored(dir, split, channels, height, width).resized(channels, height, width);
   }
 
   /**
@@ -36,13 +36,6 @@ public final class Datasets {
    * sends); image folders, which have no one size, at (channels, height, width).
    */
   public static ImageSet readAsStored(Path dir, Split split, int channels, int height, int width) {
-    return read(dir, split, new int[] {channels, height, width});
-  }
-
-  private static ImageSet read(Path dir, Split split, int[] folderShape) {
-    int channels = folderShape[0];
-    int height = folderShape[1];
-    int width = folderShape[2];
     if (!Files.isDirectory(dir)) {
       throw new DatasetException("no such dataset folder: " + dir
           + (dir.equals(FASHION_MNIST) ? " (install Debian's package dataset-fashion-mnist)" : ""));
