@@ -67,7 +67,7 @@ public final class BackboneTable {
     }
     md.append("\n\"(Nx)\": the hand-off record against the raw image at the model's input size. \"Crossing per "
         + "image\": the record's bytes times the share of images still going on after that stage (the others left "
-        + "at an exit on the edge). Images as sent (Fashion-MNIST, 28x28 gray): ");
+        + "at an exit on the edge). Images as sent: ");
     md.append(reports.stream().map(r -> String.format(Locale.ROOT, "%,.0f bytes raw, %,.0f as PNG",
         r.crossing().inputRawAsSent(), r.crossing().inputPngAsSent())).distinct().collect(Collectors.joining("; ")));
     md.append(".\n");
