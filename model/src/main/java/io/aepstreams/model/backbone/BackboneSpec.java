@@ -1,5 +1,7 @@
 package io.aepstreams.model.backbone;
 
+import java.math.BigDecimal;
+
 /**
  * Enough to rebuild a backbone's blocks: its name, the input it takes, the classes it tells apart and the width
  * multiplier that scales every layer's channels. Stored in the model bundle's manifest.
@@ -15,6 +17,15 @@ public record BackboneSpec(String name, int inChannels, int height, int width, i
     if (!(widthMultiplier > 0)) {
       throw new IllegalArgumentException("width multiplier must be positive, got " + widthMultiplier);
     }
+  }
+
+  /**
+   * The backbone's name, with the width multiplier when it is not 1 ({@code vgg16-x0.5}): what a bundle of it is
+   * called, so that a half-width VGG-16 is never read as the full one.
+   */
+  public String label() {
+    return widthMultiplier == 1.0 ? name
+        : name + "-x" + BigDecimal.valueOf(widthMultiplier).stripTrailingZeros().toPlainString();
   }
 
   /** {@code channels} scaled by the width multiplier, at least 1. */

@@ -1,5 +1,6 @@
 package io.aepstreams.trainer.cli;
 
+import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.bundle.BundleExport;
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.bundle.ModelBundle;
@@ -62,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
         train.size(), split.get(1).size());
     TrainingCheckpoint state = new TrainingCheckpoint(checkpoint != null ? checkpoint
         : out.resolveSibling(out.getFileName() + ".checkpoint"));
-    try (TrainedModel model = AepTraining.train(training.spec(train), weights, train, split.get(1), options,
+    BackboneSpec spec = training.spec(train);
+    try (TrainedModel model = AepTraining.train(spec, weights, train, split.get(1), options,
         new ConsoleProgress(System.out, weights.scheme().name(), options.maxEpochs()), state)) {
       EpochStats best = model.history().get(model.bestEpoch() - 1);
       Map<String, Object> metrics = new LinkedHashMap<>();
@@ -72,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
           "epochs", model.history().size(), "bestEpoch", model.bestEpoch(),
           "learningRate", options.learningRate(), "batchSize", options.batchSize(), "dataset", data.data.toString()));
       metrics.put("history", model.history());
-      String name = training.backbone + "-" + weights.scheme().name().toLowerCase();
+      String name = spec.label() + "-" + weights.scheme().name().toLowerCase();
       Manifest manifest = BundleExport.write(out, name, model.parts(), new ExitSubset(model.network().exits()),
           ExitPolicy.off(Confidence.MAX_SOFTMAX), metrics);
       if (zip) {
