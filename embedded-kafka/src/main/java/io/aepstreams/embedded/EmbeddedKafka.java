@@ -85,6 +85,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     // can act on. Its clients share the logger with ours, and this JVM's clients only talk to this broker on
     // loopback, so their connection warnings would be just as empty. Set before any Kafka client makes the logger.
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
+    // Two instances starting together both ask for __consumer_offsets; the loser's TOPIC_ALREADY_EXISTS is a warning
+    // about a race it won anyway. The project creates its own topics, so only internal ones are auto-created here.
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.server.DefaultAutoTopicCreationManager", "error");
     try {
       Path dir = Files.createTempDirectory("aep-kafka-");
       int brokerPort = freePort();
