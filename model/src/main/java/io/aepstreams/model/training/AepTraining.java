@@ -67,7 +67,7 @@ public final class AepTraining {
     Engine.getInstance().setRandomSeed((int) options.seed());
     AepNetwork network = new AepNetwork(blocks, exits);
     Device device = DeviceSpec.parse(options.device());
-    Model model = Model.newInstance(backbone.name() + "-" + weights.scheme().name().toLowerCase(), device);
+    Model model = Model.newInstance(backbone.label() + "-" + weights.scheme().name().toLowerCase(), device);
     model.setBlock(network);
     List<EpochStats> history = new ArrayList<>();
     int bestEpoch = 0;

@@ -24,6 +24,14 @@ public record TrainedModel(
     List<EpochStats> history,
     int bestEpoch) implements AutoCloseable {
 
+  /**
+   * What its bundle is called: the backbone's label and the scheme ({@code vgg16-x0.5-mix}), so that a bundle
+   * names the width it was trained at.
+   */
+  public String name() {
+    return model.getName();
+  }
+
   /** The parts pruning, calibration and export work on. */
   public ModelParts parts() {
     return new ModelParts(backbone, blocks, network, weights, input, classNames, model.getNDManager());

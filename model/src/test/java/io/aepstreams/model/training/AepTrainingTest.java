@@ -33,6 +33,7 @@ class AepTrainingTest {
         new TrainingOptions(4, 32, 5e-3f, 10, 420), listener)) {
       assertEquals(4, model.history().size());
       assertEquals(seen, model.history());
+      assertEquals("vgg-mini-x0.25-mix", model.name(), "the bundle's name says the width it was trained at");
       assertTrue(model.history().get(3).trainLoss() < model.history().get(0).trainLoss() * 0.8,
           "loss " + model.history().get(0).trainLoss() + " -> " + model.history().get(3).trainLoss());
       assertEquals(4, model.history().get(0).exitAccuracies().size());

@@ -1,6 +1,5 @@
 package io.aepstreams.trainer.cli;
 
-import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.bundle.BundleExport;
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.bundle.ModelBundle;
@@ -63,8 +62,7 @@ final class TrainCommand implements Callable<Integer> {
         train.size(), split.get(1).size());
     TrainingCheckpoint state = new TrainingCheckpoint(checkpoint != null ? checkpoint
         : out.resolveSibling(out.getFileName() + ".checkpoint"));
-    BackboneSpec spec = training.spec(train);
-    try (TrainedModel model = AepTraining.train(spec, weights, train, split.get(1), options,
+    try (TrainedModel model = AepTraining.train(training.spec(train), weights, train, split.get(1), options,
         new ConsoleProgress(System.out, weights.scheme().name(), options.maxEpochs()), state)) {
       EpochStats best = model.history().get(model.bestEpoch() - 1);
       Map<String, Object> metrics = new LinkedHashMap<>();
@@ -74,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
           "epochs", model.history().size(), "bestEpoch", model.bestEpoch(),
           "learningRate", options.learningRate(), "batchSize", options.batchSize(), "dataset", data.data.toString()));
       metrics.put("history", model.history());
-      String name = spec.label() + "-" + weights.scheme().name().toLowerCase();
+      String name = model.name();
       Manifest manifest = BundleExport.write(out, name, model.parts(), new ExitSubset(model.network().exits()),
           ExitPolicy.off(Confidence.MAX_SOFTMAX), metrics);
       if (zip) {

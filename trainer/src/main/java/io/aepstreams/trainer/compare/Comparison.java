@@ -114,7 +114,7 @@ public final class Comparison {
       metrics.put("training", Map.of("seed", setup.training().seed(), "validationImages", validation.size(),
           "epochs", model.history().size(), "bestEpoch", model.bestEpoch(),
           "learningRate", setup.training().learningRate(), "batchSize", setup.training().batchSize()));
-      String name = setup.backbone().label() + "-" + scheme.name().toLowerCase();
+      String name = model.name();
       BundleExport.write(bundleDir, name, model.parts(), subset, calibrated.policy(), metrics);
       ModelBundle.zip(bundleDir, dir.resolve(name + ".zip"));
 
