@@ -84,7 +84,8 @@ public final class Bench {
         stageRows.add(new BenchReport.StageRow(stage.stage(), stage.params(), stage.macs(),
             shares.exitShares().getOrDefault(stage.stage(), 0.0)));
       }
-      crossing = Crossings.measure(loop, manifest, options.images(), shares.exitShares(), CROSSING_SAMPLE);
+      crossing = Crossings.measure(model, manager, policy, options.images(), shares.exitShares(), CROSSING_SAMPLE,
+          mainBatch);
       out.print(BenchTables.crossingMarkdown(crossing));
       int warmup = Math.min(options.pipelineImages() / 5, 1000);
       for (int batch : options.batchSizes()) {
@@ -223,7 +224,8 @@ public final class Bench {
     return -1;
   }
 
-  private static BenchReport.Machine machine() {
+  /** This machine, in the words every report of the demo module gives it. */
+  public static BenchReport.Machine machine() {
     String cpu = "unknown CPU";
     try {
       cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))

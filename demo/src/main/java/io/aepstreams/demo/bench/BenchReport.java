@@ -24,7 +24,13 @@ public record BenchReport(
     Crossing crossing) {
 
   public record Machine(int cores, String cpu, double memoryGiB, String os, String jvm, String engine,
-      String date) {}
+      String date) {
+    /** The machine in one line, as the reports give it. */
+    public String describe() {
+      return String.format(java.util.Locale.ROOT, "Machine: %d cores (%s), %.1f GiB; %s; %s; %s. %s", cores, cpu,
+          memoryGiB, os, jvm, engine, date);
+    }
+  }
 
   public record ModelInfo(String name, String version, int stages, List<Integer> exits, Map<Integer, Double> thresholds,
       String confidence, long macsEveryStage) {}
@@ -69,12 +75,19 @@ public record BenchReport(
       double inputPngAtModel, List<SplitPoint> points) {}
 
   /**
-   * A split after stage {@code after}: the tensor handed on, its record's bytes (key and value as the hand-off writer
-   * serialises them), the share of images going on (the others left at an exit on the edge), and so the bytes
+   * A split after stage {@code after}: the tensor handed on, its record's bytes in float32 (key and value as the
+   * hand-off writer serialises them; each encoding's in {@code encodings}), the share of images going on (the others left at an exit on the edge), and so the bytes
    * crossing per image that entered; the MACs per image on each side when every stage runs.
    */
   public record SplitPoint(int after, List<Long> tensor, double recordBytes, double goingOnShare,
-      double bytesPerImage, long edgeMacs, long deepMacs) {}
+      double bytesPerImage, long edgeMacs, long deepMacs, List<EncodedSize> encodings) {}
+
+  /**
+   * A split's hand-off record in one encoding: its bytes as written (key and value), on the wire per compression
+   * codec (in the record batches the producer makes), and as written per image that entered.
+   */
+  public record EncodedSize(String encoding, double recordBytes, Map<String, Double> wireBytes,
+      double bytesPerImage) {}
 
   /** A target of the issue, what was measured against it, and whether it holds. */
   public record Target(String name, String goal, String measured, boolean met) {}

@@ -18,7 +18,7 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** A {@link BenchReport} as a Markdown table, JSON, and plots; and the targets checked against it. */
-final class BenchTables {
+public final class BenchTables {
   private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
       new Color(0x9467bd), new Color(0xff7f0e), new Color(0x444444)};
 
@@ -60,8 +60,7 @@ final class BenchTables {
   static String markdown(BenchReport r) {
     StringBuilder md = new StringBuilder();
     BenchReport.Machine m = r.machine();
-    md.append(String.format(Locale.ROOT, "%nMachine: %d cores (%s), %.1f GiB; %s; %s; %s. %s%n%n", m.cores(), m.cpu(),
-        m.memoryGiB(), m.os(), m.jvm(), m.engine(), m.date()));
+    md.append("\n").append(m.describe()).append("\n\n");
     BenchReport.ModelInfo model = r.model();
     md.append(String.format(Locale.ROOT, "Model: %s %s, %d stages, exits %s, thresholds %s (%s), %,d MACs per image "
         + "for every stage.%n%n", model.name(), model.version(), model.stages(), model.exits(), thresholds(model.thresholds()),
@@ -134,10 +133,24 @@ final class BenchTables {
           p.recordBytes(), p.recordBytes() / c.inputRawAtModel(), percent(p.goingOnShare()), p.bytesPerImage(),
           macs(p.edgeMacs()), macs(p.deepMacs())));
     }
+    if (c.points().stream().allMatch(p -> p.encodings() != null)) {
+      md.append("\nPer encoding: the hand-off record as written, on the wire in the producer's record batches "
+          + "(none / lz4 / zstd), and as written per image that entered.\n\n| split after stage | encoding | record "
+          + "(bytes) | wire none / lz4 / zstd | / raw input at model size (zstd) | crossing per image |\n"
+          + "|---|---|---|---|---|---|\n");
+      for (BenchReport.SplitPoint p : c.points()) {
+        for (BenchReport.EncodedSize e : p.encodings()) {
+          md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %,.0f / %,.0f / %,.0f | %.2fx | %,.0f |%n",
+              p.after(), e.encoding(), e.recordBytes(), e.wireBytes().get("none"), e.wireBytes().get("lz4"),
+              e.wireBytes().get("zstd"), e.wireBytes().get("zstd") / c.inputRawAtModel(), e.bytesPerImage()));
+        }
+      }
+    }
     return md.toString();
   }
 
-  static String macs(long macs) {
+  /** MACs in millions or billions. */
+  public static String macs(long macs) {
     return macs >= 1_000_000_000 ? String.format(Locale.ROOT, "%.2f G", macs / 1e9)
         : String.format(Locale.ROOT, "%.1f M", macs / 1e6);
   }
@@ -196,7 +209,8 @@ final class BenchTables {
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
-  private static XYChart chart(String title, String x, String y) {
+  /** A chart in the style of every plot of the demo module. */
+  public static XYChart chart(String title, String x, String y) {
     XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(x).yAxisTitle(y).build();
     Styler styler = chart.getStyler();
     styler.setChartBackgroundColor(Color.WHITE);
@@ -207,7 +221,8 @@ final class BenchTables {
     return chart;
   }
 
-  private static XYSeries series(XYChart chart, String name, List<Double> x, List<Double> y, int color) {
+  /** A series with markers, in the {@code color}-th of the shared palette. */
+  public static XYSeries series(XYChart chart, String name, List<Double> x, List<Double> y, int color) {
     XYSeries series = chart.addSeries(name, x, y);
     Color c = COLORS[color % COLORS.length];
     series.setLineColor(c);

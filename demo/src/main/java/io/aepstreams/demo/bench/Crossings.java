@@ -1,9 +1,12 @@
 package io.aepstreams.demo.bench;
 
+import ai.djl.ndarray.NDManager;
+import io.aepstreams.demo.plan.HandoffTrial;
 import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.model.data.ImageSet;
-import io.aepstreams.records.PartialInference;
-import io.aepstreams.schemas.wire.AvroSerde;
+import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.streams.handoff.HandoffEncoding;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,13 +18,15 @@ import javax.imageio.ImageIO;
 
 /**
  * The bytes a split sends across per image, beside the image's own: measured on a sample of the streamed images,
- * with the records the hand-off writer makes (float32 tensors; their size does not depend on the values).
+ * with the records the hand-off writer makes in each encoding ({@link HandoffTrial}), as written and on the wire
+ * per compression codec.
  */
 final class Crossings {
   private Crossings() {}
 
-  static BenchReport.Crossing measure(ModelLoop loop, Manifest manifest, ImageSet images,
-      Map<Integer, Double> exitShares, int sample) {
+  static BenchReport.Crossing measure(StagedModel model, NDManager manager, ExitPolicy policy, ImageSet images,
+      Map<Integer, Double> exitShares, int sample, int batch) {
+    Manifest manifest = model.manifest();
     int n = Math.min(sample, images.size());
     ImageSet sent = images.head(n);
     ImageSet atModel = sent.resized(manifest.input().channels(), manifest.input().height(), manifest.input().width());
@@ -31,9 +36,9 @@ final class Crossings {
       pngSent += png(sent, i);
       pngAtModel += png(atModel, i);
     }
-    AvroSerde<PartialInference> serde = new AvroSerde<>(PartialInference.class);
-    serde.configure(Map.of("schema.registry.url", "mock://bench-crossings"), false);
-    Map<Integer, Double> records = loop.handoffBytes(n, serde.serializer());
+    // Every image goes on at every split, so that each split's records are measured on the sample whole.
+    HandoffTrial.Result trial = HandoffTrial.run(model, manager, sent, ExitPolicy.off(policy.confidence()), batch, n,
+        done -> { });
     List<BenchReport.SplitPoint> points = new ArrayList<>();
     int last = manifest.stages().get(manifest.stages().size() - 1).stage();
     double left = 0;
@@ -43,9 +48,15 @@ final class Crossings {
       }
       left += exitShares.getOrDefault(stage.stage(), 0.0);
       double goingOn = Math.max(0, 1 - left);
-      double bytes = records.get(stage.stage());
+      List<BenchReport.EncodedSize> encoded = new ArrayList<>();
+      for (HandoffEncoding encoding : HandoffEncoding.values()) {
+        HandoffTrial.Size size = trial.size(stage.stage(), encoding);
+        encoded.add(new BenchReport.EncodedSize(encoding.setting(), size.recordBytes(), size.wireBytes(),
+            goingOn * size.recordBytes()));
+      }
+      double bytes = trial.size(stage.stage(), HandoffEncoding.FLOAT32).recordBytes();
       points.add(new BenchReport.SplitPoint(stage.stage(), stage.outputShape(), bytes, goingOn, goingOn * bytes,
-          manifest.macsUpTo(stage.stage()), manifest.macsUpTo(last) - manifest.macsUpTo(stage.stage())));
+          manifest.macsUpTo(stage.stage()), manifest.macsUpTo(last) - manifest.macsUpTo(stage.stage()), encoded));
     }
     return new BenchReport.Crossing(n, sent.imageBytes(), pngSent / n, atModel.imageBytes(), pngAtModel / n, points);
   }

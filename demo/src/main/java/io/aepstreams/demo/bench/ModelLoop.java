@@ -7,7 +7,6 @@ import io.aepstreams.model.data.ImageSet;
 import io.aepstreams.model.policy.ExitPolicy;
 import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.records.ImageRecord;
-import io.aepstreams.records.PartialInference;
 import io.aepstreams.streams.config.DecodeLimits;
 import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.produce.ImageProducer;
@@ -16,7 +15,6 @@ import io.aepstreams.streams.topology.StageRunner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The model's own limit: the bundle's stages in a plain loop over batches of decoded images, no Kafka, each stage
@@ -89,26 +87,5 @@ final class ModelLoop {
     left.forEach((stage, n) -> shares.put(stage, (double) n / inputs.size()));
     return new Pass(inputs.size() / seconds, cpuMillis / inputs.size(), labelled == 0 ? Double.NaN : (double) right / labelled,
         macs / inputs.size(), shares);
-  }
-
-  /**
-   * The record each of the first {@code sample} images would be handed on as after every stage but the last, as the
-   * hand-off writer makes it: mean bytes of key and value, serialised by {@code serializer}, by the stage it leaves.
-   */
-  Map<Integer, Double> handoffBytes(int sample, Serializer<PartialInference> serializer) {
-    Manifest manifest = model.manifest();
-    ExitPolicy none = ExitPolicy.off(manifest.policy().confidence());
-    List<StagedImage> current = inputs.subList(0, Math.min(sample, inputs.size()));
-    Map<Integer, Double> bytes = new java.util.TreeMap<>();
-    for (int stage = model.first(); stage < model.last(); stage++) {
-      current = new StageRunner(stage, model, none, "bench").run(current, manager).goingOn();
-      long total = 0;
-      for (StagedImage image : current) {
-        total += image.origin().id().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-            + serializer.serialize("bench.stage-" + (stage + 1), image.handoff(manifest, stage + 1)).length;
-      }
-      bytes.put(stage, (double) total / current.size());
-    }
-    return bytes;
   }
 }

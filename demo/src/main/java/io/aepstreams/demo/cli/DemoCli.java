@@ -19,6 +19,7 @@ public final class DemoCli {
     cli.addSubcommand("demo", new DemoCommand());
     cli.addSubcommand("bench", new BenchCommand());
     cli.addSubcommand("bench-table", new BenchTableCommand());
+    cli.addSubcommand("plan", new PlanCommand());
     return cli;
   }
 }

@@ -33,7 +33,7 @@ class BackboneTableTest {
   @Test
   void oneRowPerBackboneWithTheBytesCrossingAgainstTheImage() throws Exception {
     BenchReport.Crossing crossing = new BenchReport.Crossing(200, 784, 517, 12288, 3724, List.of(
-        new BenchReport.SplitPoint(1, List.of(24L, 8L, 8L), 6278, 0.4, 0.4 * 6278, 300, 700)));
+        new BenchReport.SplitPoint(1, List.of(24L, 8L, 8L), 6278, 0.4, 0.4 * 6278, 300, 700, null)));
     Path bench = dir.resolve("bench.json");
     new ObjectMapper().writeValue(bench.toFile(), report("net-a", crossing));
     List<BenchReport> read = BackboneTable.read(List.of(dir));

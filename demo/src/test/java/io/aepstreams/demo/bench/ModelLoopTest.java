@@ -16,6 +16,7 @@ import io.aepstreams.model.training.ExitEvaluation;
 import io.aepstreams.streams.topology.TinyBundle;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +70,8 @@ class ModelLoopTest {
         assertEquals(offline.exitShares().getOrDefault(stage, 0.0), pass.exitShares().getOrDefault(stage, 0.0),
             1e-9, "exit " + stage);
       }
-      BenchReport.Crossing crossing = Crossings.measure(loop, manifest, TinyBundle.IMAGES, pass.exitShares(), 10);
+      BenchReport.Crossing crossing = Crossings.measure(model, manager, manifest.policy(), TinyBundle.IMAGES,
+          pass.exitShares(), 10, 4);
       assertEquals(3, crossing.points().size(), "a split after stages 1, 2 and 3");
       assertEquals(64, crossing.inputRawAsSent(), 0.0, "8x8 gray");
       assertTrue(crossing.inputPngAsSent() > 64, "a PNG of 64 pixels is larger than the pixels");
@@ -79,6 +81,19 @@ class ModelLoopTest {
             "after stage " + point.after() + ": " + point.recordBytes() + " bytes for " + floats + " of tensor");
         assertEquals(point.goingOnShare() * point.recordBytes(), point.bytesPerImage(), 1e-9);
         assertEquals(manifest.macsUpTo(4), point.edgeMacs() + point.deepMacs());
+        Map<String, BenchReport.EncodedSize> encoded = new java.util.HashMap<>();
+        point.encodings().forEach(e -> encoded.put(e.encoding(), e));
+        assertEquals(point.recordBytes(), encoded.get("float32").recordBytes(), 1e-9);
+        long elements = floats / 4;
+        // float16 halves the tensor; int8 quarters it and adds a scale and a zero point per channel
+        assertEquals(point.recordBytes() - 2 * elements, encoded.get("float16").recordBytes(), 8.0, "float16");
+        double int8 = encoded.get("int8").recordBytes();
+        assertTrue(int8 > point.recordBytes() - 3 * elements && int8 < point.recordBytes() - 3 * elements
+            + 10 * point.tensor().get(0) + 16, "int8 after stage " + point.after() + ": " + int8);
+        for (BenchReport.EncodedSize e : point.encodings()) {
+          assertEquals(e.recordBytes() * point.goingOnShare(), e.bytesPerImage(), 1e-9);
+          assertTrue(e.wireBytes().get("none") > e.recordBytes(), "a record batch adds its headers");
+        }
       }
       assertEquals(1 - pass.exitShares().getOrDefault(1, 0.0), crossing.points().get(0).goingOnShare(), 1e-9);
     }

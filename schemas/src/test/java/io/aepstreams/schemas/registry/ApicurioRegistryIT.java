@@ -151,7 +151,7 @@ class ApicurioRegistryIT {
         .setDecidedAt(Instant.ofEpochMilli(2_000L)).build();
     PartialInference partial = PartialInference.newBuilder().setId("it-1").setModelName("m").setModelVersion("v")
         .setNextStage(2).setTensor(new io.aepstreams.records.Tensor(List.of(1), io.aepstreams.records.TensorDType.FLOAT32,
-            ByteBuffer.wrap(new byte[4]))).build();
+            ByteBuffer.wrap(new byte[4]), null)).build();
 
     assertEquals(image, roundTrip(ImageRecord.class, image, "it.images"));
     assertEquals(result, roundTrip(Classification.class, result, "it.classifications"));

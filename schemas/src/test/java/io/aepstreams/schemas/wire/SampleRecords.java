@@ -64,7 +64,7 @@ final class SampleRecords {
         .setModelName("vgg-mini")
         .setModelVersion("sha256:abc")
         .setNextStage(2)
-        .setTensor(new Tensor(List.of(4, 2, 2), TensorDType.FLOAT32, tensorBytes))
+        .setTensor(new Tensor(List.of(4, 2, 2), TensorDType.FLOAT32, tensorBytes, null))
         .setEnsembleScores(List.of(0.5f, -1.25f, 3f))
         .setExitsRun(List.of(1))
         .setStageTimings(List.of(new StageTiming(1, 120L, "edge-0")))

@@ -9,6 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aepstreams.records.ImageRecord;
+import io.aepstreams.records.PartialInference;
+import io.aepstreams.records.Quantization;
+import io.aepstreams.records.Tensor;
+import io.aepstreams.records.TensorDType;
+import java.util.List;
+import org.apache.avro.generic.GenericRecordBuilder;
 import io.aepstreams.schemas.registry.CanonicalSchema;
 import io.aepstreams.schemas.registry.InMemorySchemaRegistry;
 import java.nio.ByteBuffer;
@@ -21,8 +27,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * ImageRecord's current schema adds {@code attributes} (with a default) to an older one without it: data written
- * with either must read with the other, through the registry and the wire format.
+ * ImageRecord's current schema adds {@code attributes} (with a default) to an older one without it, and Tensor adds
+ * {@code quantization} (null by default) for encoded hand-offs: data written with either must read with the other,
+ * through the registry and the wire format.
  */
 class SchemaEvolutionTest {
   private final String scope = "evolution-" + UUID.randomUUID();
@@ -88,5 +95,73 @@ class SchemaEvolutionTest {
     int currentId = registry.register("aep.images-value", ImageRecord.getClassSchema());
     assertNotEquals(olderId, currentId);
     assertEquals(2, registry.latest("aep.images-value").version());
+  }
+
+  /** PartialInference as it was before hand-offs were encoded: its Tensor without {@code quantization}. */
+  static Schema olderPartialInference() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode tree = (ObjectNode) json.readTree(CanonicalSchema.text(PartialInference.getClassSchema()));
+    for (com.fasterxml.jackson.databind.JsonNode field : tree.get("fields")) {
+      if (field.get("name").asText().equals("tensor")) {
+        ArrayNode tensorFields = (ArrayNode) field.get("type").get("fields");
+        for (int i = 0; i < tensorFields.size(); i++) {
+          if (tensorFields.get(i).get("name").asText().equals("quantization")) {
+            tensorFields.remove(i);
+          }
+        }
+      }
+    }
+    Schema older = new Schema.Parser().parse(tree.toString());
+    assertFalse(older.getField("tensor").schema().getFields().stream().anyMatch(f -> f.name().equals("quantization")),
+        "precondition: the older schema has no quantization");
+    return older;
+  }
+
+  @Test
+  void aHandOffFromAnOlderWriterReadsAsFloat32WithoutQuantization() throws Exception {
+    Schema older = olderPartialInference();
+    Schema tensorSchema = older.getField("tensor").schema();
+    GenericRecord tensor = new GenericRecordBuilder(tensorSchema).set("shape", List.of(2))
+        .set("dtype", new GenericData.EnumSymbol(tensorSchema.getField("dtype").schema(), "FLOAT32"))
+        .set("data", ByteBuffer.wrap(new byte[8])).build();
+    GenericRecord old = new GenericRecordBuilder(older).set("id", "old-2").set("modelName", "m")
+        .set("modelVersion", "v").set("nextStage", 2).set("tensor", tensor).build();
+    byte[] payload;
+    try (AvroSerializer<GenericRecord> olderProducer = new AvroSerializer<>(registry)) {
+      payload = olderProducer.serialize("aep.stage-2", old);
+    }
+
+    PartialInference read = AvroDeserializer.forClass(PartialInference.class, registry)
+        .deserialize("aep.stage-2", payload);
+
+    assertEquals(TensorDType.FLOAT32, read.getTensor().getDtype());
+    assertEquals(null, read.getTensor().getQuantization());
+    assertEquals(List.of(2), read.getTensor().getShape());
+  }
+
+  @Test
+  void anInt8HandOffReadsIntoTheOlderSchemaWithItsDtypeSoAnOlderReaderCanRefuseIt() throws Exception {
+    Schema older = olderPartialInference();
+    PartialInference current = PartialInference.newBuilder(SampleRecords.partial())
+        .setTensor(new Tensor(List.of(2, 1), TensorDType.INT8, ByteBuffer.wrap(new byte[] {1, -3}),
+            new Quantization(0, List.of(0.5f, 0.25f), List.of(0, -2))))
+        .build();
+    byte[] payload = new AvroSerializer<PartialInference>(registry).serialize("aep.stage-2", current);
+
+    GenericRecord read = AvroDeserializer.generic(older, registry).deserialize("aep.stage-2", payload);
+
+    GenericRecord tensor = (GenericRecord) read.get("tensor");
+    assertEquals("INT8", tensor.get("dtype").toString());
+    assertFalse(tensor.hasField("quantization"));
+    assertEquals(current.getId(), read.get("id").toString());
+  }
+
+  @Test
+  void theEncodedHandOffSchemaIsCompatibleWithTheOlderOneBothWays() throws Exception {
+    Schema older = olderPartialInference();
+    registry.register("aep.stage-2-value", older);
+    assertTrue(registry.isCompatible("aep.stage-2-value", PartialInference.getClassSchema()));
+    registry.register("aep.stage-2-value", PartialInference.getClassSchema());
+    assertTrue(registry.isCompatible("aep.stage-2-value", older), "a rollback to the older reader is allowed");
   }
 }

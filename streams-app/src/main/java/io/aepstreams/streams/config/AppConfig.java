@@ -3,6 +3,7 @@ package io.aepstreams.streams.config;
 import io.aepstreams.model.policy.Confidence;
 import io.aepstreams.model.policy.ExitPolicy;
 import io.aepstreams.schemas.registry.Secrets;
+import io.aepstreams.streams.handoff.HandoffEncoding;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.Properties;
  * @param stages the stage range this instance runs; empty means every stage of the bundle
  * @param policy an override of the bundle's exit policy; empty means the bundle's
  * @param batching how many images a stage runs at once, and how long the first of them may wait for the others
+ * @param handoff how the images this instance hands on are encoded and compressed
  * @param httpPort where to serve health and metrics; empty means nowhere
  */
 public record AppConfig(
@@ -30,6 +32,7 @@ public record AppConfig(
     Optional<ExitPolicy> policy,
     DecodeLimits limits,
     Batching batching,
+    Handoff handoff,
     String applicationIdPrefix,
     String instance,
     Optional<Integer> httpPort,
@@ -57,6 +60,10 @@ public record AppConfig(
   public static final String BATCH_MAX_SIZE = "aep.batch.max-size";
   /** Longest an image waits for its batch to fill, in milliseconds. */
   public static final String BATCH_MAX_DELAY_MS = "aep.batch.max-delay-ms";
+  /** float32, float16 or int8: how this instance encodes the tensors it hands on ({@link Handoff}). */
+  public static final String HANDOFF_ENCODING = "aep.handoff.encoding";
+  /** none, lz4, zstd, gzip or snappy: the compression of the stage topic it writes and of its producer. */
+  public static final String HANDOFF_COMPRESSION = "aep.handoff.compression";
   public static final String APPLICATION_ID_PREFIX = "aep.application-id-prefix";
   public static final String INSTANCE = "aep.instance";
   /** Port for /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. */
@@ -86,7 +93,8 @@ public record AppConfig(
   @Override
   public String toString() {
     return "AppConfig[model=" + model + ", stages=" + stages.map(Object::toString).orElse("all") + ", device="
-        + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", batching=" + batching + ", applicationIdPrefix="
+        + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", batching=" + batching + ", handoff=" + handoff
+        + ", applicationIdPrefix="
         + applicationIdPrefix + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
         + ", kafka=" + Secrets.shown(kafka) + "]";
   }
@@ -117,11 +125,25 @@ public record AppConfig(
         policy(settings.get(POLICY), settings.get(CONFIDENCE)), limits,
         new Batching((int) number(settings, BATCH_MAX_SIZE, Batching.DEFAULT.maxSize()),
             number(settings, BATCH_MAX_DELAY_MS, Batching.DEFAULT.maxDelayMs())),
+        handoff(settings),
         settings.getOrDefault(APPLICATION_ID_PREFIX, "aep-streams"),
         settings.getOrDefault(INSTANCE, hostName()),
         Optional.ofNullable(settings.get(HTTP_PORT)).filter(p -> !p.isBlank()).map(AppConfig::port),
         new TopicSetup(flag(settings, TOPICS_CREATE), Optional.ofNullable(settings.get(TOPICS_PARTITIONS))
             .filter(p -> !p.isBlank()).map(p -> (int) number(settings, TOPICS_PARTITIONS, 1))), kafka);
+  }
+
+  private static Handoff handoff(Map<String, String> settings) {
+    String encoding = settings.get(HANDOFF_ENCODING);
+    String compression = settings.get(HANDOFF_COMPRESSION);
+    try {
+      return new Handoff(encoding == null || encoding.isBlank() ? Handoff.DEFAULT.encoding()
+          : HandoffEncoding.parse(encoding), compression == null || compression.isBlank()
+          ? Handoff.DEFAULT.compression() : compression);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().startsWith("aep.") ? e.getMessage()
+          : HANDOFF_ENCODING + ": " + e.getMessage());
+    }
   }
 
   /** A properties file overlaid with {@code AEP_CONFIG_*} environment variables. */

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The pipeline's own meters, on Micrometer's global registry (a no-op until an instance serves /metrics):
- * results per exit stage, hand-offs, dead letters per reason, and the compute time and batch size of each stage.
+ * results per exit stage, hand-offs and their bytes, dead letters per reason, and the compute time and batch size of each stage.
  */
 public final class PipelineMetrics {
   private PipelineMetrics() {}
@@ -18,6 +18,15 @@ public final class PipelineMetrics {
 
   public static Counter handoffs(int toStage) {
     return Metrics.counter("aep.handoffs", "to_stage", String.valueOf(toStage));
+  }
+
+  /**
+   * Bytes of each hand-off record's value as written (before Kafka's compression), by the encoding the instance is
+   * set to: what a split sends across per image going on.
+   */
+  public static DistributionSummary handoffBytes(int toStage, io.aepstreams.streams.handoff.HandoffEncoding encoding) {
+    return DistributionSummary.builder("aep.handoff.record.bytes").baseUnit("bytes")
+        .tags("to_stage", String.valueOf(toStage), "encoding", encoding.setting()).register(Metrics.globalRegistry);
   }
 
   public static Timer stageTime(int stage) {

@@ -28,8 +28,9 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Checks and creates the pipeline's topics on a cluster. Every topic gets one partition count (the images topic's,
- * where it exists: keys stay as produced, so each stage sees an image's key in the same partition), and a
- * {@code max.message.bytes} that fits its largest record.
+ * where it exists: keys stay as produced, so each stage sees an image's key in the same partition), a
+ * {@code max.message.bytes} that fits its largest record, and the plan's {@code compression.type} where it names one
+ * (a topic that exists keeps its own: compression is a cost, not a fault).
  */
 public final class TopicAdmin implements AutoCloseable {
   /** How long a cluster may take to answer before the check gives up with a one-line error. */
@@ -151,8 +152,11 @@ public final class TopicAdmin implements AutoCloseable {
     Map<ConfigResource, Collection<AlterConfigOp>> toRaise = new HashMap<>();
     for (TopicState state : before) {
       TopicNeed need = state.need();
-      Map<String, String> configs = need.maxMessageBytes() > TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES
-          ? Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(need.maxMessageBytes())) : Map.of();
+      Map<String, String> configs = new HashMap<>();
+      if (need.maxMessageBytes() > TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
+        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(need.maxMessageBytes()));
+      }
+      need.compression().ifPresent(codec -> configs.put(TopicConfig.COMPRESSION_TYPE_CONFIG, codec));
       if (!state.exists()) {
         toCreate.put(need.name(), new NewTopic(need.name(), Optional.of(partitions), replicationFactor)
             .configs(configs));

@@ -1,13 +1,19 @@
 package io.aepstreams.streams.topics;
 
+import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * A topic the pipeline needs: its name, what it carries, and the largest record batch it must accept
- * ({@code max.message.bytes} at least this).
+ * A topic the pipeline needs: its name, what it carries, the largest record batch it must accept
+ * ({@code max.message.bytes} at least this), and the {@code compression.type} it is created with (empty: the
+ * broker's default, which keeps what the producer sent).
  */
-public record TopicNeed(String name, String carries, long maxMessageBytes) {
+public record TopicNeed(String name, String carries, long maxMessageBytes, Optional<String> compression) {
+  public TopicNeed(String name, String carries, long maxMessageBytes) {
+    this(name, carries, maxMessageBytes, Optional.empty());
+  }
+
   /** Kafka's default {@code max.message.bytes}: topics that need no more are created without the setting. */
   public static final long KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
   /** What a record batch of one record adds to the record itself (batch header, varints), with room to spare. */

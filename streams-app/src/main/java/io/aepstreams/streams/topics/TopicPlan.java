@@ -2,13 +2,17 @@ package io.aepstreams.streams.topics;
 
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.Handoff;
+import io.aepstreams.streams.handoff.HandoffEncoding;
 import io.aepstreams.streams.config.StageRange;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Which topics the pipeline needs, and how large a record each must take, from the configuration and the model:
- * the images, the results, the dead-letter queue, and one hand-off topic per split point of the model.
+ * the images, the results, the dead-letter queue, and one hand-off topic per split point of the model, sized for the
+ * hand-off encoding and compressed as the configuration says.
  */
 public final class TopicPlan {
   /** Room for a record's key, headers and Avro fields beside its payload. */
@@ -41,10 +45,12 @@ public final class TopicPlan {
     return needs;
   }
 
-  /** The largest hand-off record into {@code stage}: the tensor the stage before it outputs, plus the rest. */
-  public static long handoffBytes(Manifest manifest, int stage) {
-    long elements = manifest.stage(stage).inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
-    return elements * Float.BYTES + RECORD_OVERHEAD;
+  /**
+   * The largest hand-off record into {@code stage}: the tensor the stage before it outputs, in the encoding the
+   * writer is set to ({@link HandoffEncoding#maxTensorBytes}), plus the rest.
+   */
+  public static long handoffBytes(Manifest manifest, int stage, HandoffEncoding encoding) {
+    return encoding.maxTensorBytes(manifest.stage(stage).inputShape()) + RECORD_OVERHEAD;
   }
 
   /**
@@ -74,8 +80,10 @@ public final class TopicPlan {
   }
 
   private static TopicNeed handoff(AppConfig config, Manifest manifest, int stage) {
-    return new TopicNeed(config.topics().stage(stage), "hand-offs into stage " + stage + " (PartialInference)",
-        handoffBytes(manifest, stage));
+    Handoff handoff = config.handoff();
+    return new TopicNeed(config.topics().stage(stage), "hand-offs into stage " + stage + " (PartialInference, "
+        + handoff.encoding().setting() + ")", handoffBytes(manifest, stage, handoff.encoding()),
+        handoff.compresses() ? Optional.of(handoff.compression()) : Optional.empty());
   }
 
   /** The dead-letter queue keeps the failed record as it came, so it takes the largest of the others. */

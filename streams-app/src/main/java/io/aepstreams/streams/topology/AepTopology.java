@@ -167,7 +167,7 @@ public final class AepTopology {
     if (handsOff) {
       int next = range.last() + 1;
       TopicNeed handoff = need(topics, config.topics().stage(next));
-      topology.addProcessor(HANDOFF, () -> new HandoffWriter(manifest, next,
+      topology.addProcessor(HANDOFF, () -> new HandoffWriter(manifest, next, config.handoff().encoding(),
           new TopicWriter<>(handoff, serde(PartialInference.class, config).serializer()), inputTopic),
           stageNode(range.last()));
       topology.addSink(HANDOFF_SINK, handoff.name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(),
@@ -214,6 +214,12 @@ public final class AepTopology {
     List<TopicNeed> written = new ArrayList<>(topics.subList(1, topics.size()));
     written.add(TopicPlan.waitingImages(config, manifest, range.first(), changelog(config, range)));
     long largest = written.stream().mapToLong(TopicNeed::maxMessageBytes).max().orElse(0);
+    // The producer compresses what this instance writes, hand-offs with the rest (one producer serves every topic),
+    // in the codec its stage topic is created with, so that the broker keeps the batches as they came.
+    if (range.last() < manifest.stages().size() && config.handoff().compresses()) {
+      setUnlessGiven(props, StreamsConfig.producerPrefix(""), ProducerConfig.COMPRESSION_TYPE_CONFIG,
+          config.handoff().compression());
+    }
     if (largest > TopicNeed.KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
       setUnlessGiven(props, StreamsConfig.producerPrefix(""), ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) largest);
     }

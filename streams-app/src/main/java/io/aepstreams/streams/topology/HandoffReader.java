@@ -5,18 +5,18 @@ import static io.aepstreams.streams.decode.RejectedRecordException.Reason;
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.records.PartialInference;
-import io.aepstreams.records.TensorDType;
 import io.aepstreams.streams.decode.RejectedRecordException;
+import io.aepstreams.streams.handoff.HandoffEncoding;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Takes an image handed over by the instance that ran the stages before this one. A record from another model
- * version, for another stage, or with a tensor of the wrong shape is rejected with that reason: never misread.
+ * Takes an image handed over by the instance that ran the stages before this one, its tensor decoded from whichever
+ * encoding the writer chose. A record from another model version, for another stage, or with a tensor of the wrong
+ * shape or a malformed encoding is rejected with that reason: never misread.
  */
 final class HandoffReader extends ContextualProcessor<byte[], PartialInference, byte[], StagedImage> {
   private final Manifest manifest;
@@ -59,18 +59,13 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
       throw new RejectedRecordException(Reason.TENSOR_SHAPE_MISMATCH, "image '" + partial.getId()
           + "' carries a tensor of shape " + shape + "; stage " + firstStage + " takes " + expected);
     }
-    if (partial.getTensor().getDtype() != TensorDType.FLOAT32) {
-      throw new RejectedRecordException(Reason.MALFORMED_TENSOR, "image '" + partial.getId() + "' carries a "
-          + partial.getTensor().getDtype() + " tensor; stage " + firstStage + " takes FLOAT32");
-    }
-    long elements = expected.stream().mapToLong(Long::longValue).reduce(1, (x, y) -> x * y);
-    ByteBuffer data = partial.getTensor().getData().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    if (data.remaining() != elements * Float.BYTES) {
+    float[] tensor;
+    try {
+      tensor = HandoffEncoding.decode(partial.getTensor());
+    } catch (IllegalArgumentException e) {
       throw new RejectedRecordException(Reason.MALFORMED_TENSOR, "image '" + partial.getId() + "' carries "
-          + data.remaining() + " tensor bytes; shape " + shape + " in FLOAT32 needs " + elements * Float.BYTES);
+          + e.getMessage() + "; stage " + firstStage + " cannot take it");
     }
-    float[] tensor = new float[(int) elements];
-    data.asFloatBuffer().get(tensor);
     requireFinite(tensor, partial.getId(), "tensor");
     float[] scores = new float[0];
     double bSum = 0;

@@ -6,10 +6,8 @@ import io.aepstreams.records.ImageRecord;
 import io.aepstreams.records.PartialInference;
 import io.aepstreams.records.SourceOffset;
 import io.aepstreams.records.StageTiming;
-import io.aepstreams.records.Tensor;
-import io.aepstreams.records.TensorDType;
+import io.aepstreams.streams.handoff.HandoffEncoding;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,15 +61,11 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
     return new StagedImage(origin, output, outputShape, next, all);
   }
 
-  /** The image as the next instance reads it, to run stage {@code nextStage} of {@code manifest}'s model. */
-  /** The record this image is handed to {@code nextStage} as, on its stage topic. */
-  public PartialInference handoff(Manifest manifest, int nextStage) {
-    ByteBuffer bytes = ByteBuffer.allocate(tensor.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    bytes.asFloatBuffer().put(tensor);
-    List<Integer> dims = new ArrayList<>(shape.length);
-    for (long d : shape) {
-      dims.add((int) d);
-    }
+  /**
+   * The record this image is handed to stage {@code nextStage} of {@code manifest}'s model as, on its stage topic,
+   * its tensor in {@code encoding}.
+   */
+  public PartialInference handoff(Manifest manifest, int nextStage, HandoffEncoding encoding) {
     List<Float> scores = new ArrayList<>();
     for (float s : ensemble.scores()) {
       scores.add(s);
@@ -81,7 +75,7 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
         .setModelName(manifest.name())
         .setModelVersion(manifest.version())
         .setNextStage(nextStage)
-        .setTensor(new Tensor(dims, TensorDType.FLOAT32, bytes))
+        .setTensor(encoding.encode(tensor, shape))
         .setEnsembleScores(scores)
         .setExitsRun(ensemble.exitsRun())
         .setStageTimings(timings)

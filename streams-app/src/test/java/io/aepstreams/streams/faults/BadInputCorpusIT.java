@@ -118,6 +118,14 @@ class BadInputCorpusIT {
     nan.getData().order(ByteOrder.LITTLE_ENDIAN).putFloat(0, Float.NaN);
     bad.add(new Object[] {"nan-tensor", stage2, partial(PartialInference.newBuilder(handoff).setTensor(nan).build(),
         partialSerde, stage2), "MALFORMED_TENSOR"});
+    List<Integer> shape2 = manifest.stage(2).inputShape().stream().map(Long::intValue).toList();
+    int elements2 = shape2.stream().reduce(1, (a, b) -> a * b);
+    bad.add(new Object[] {"int8-without-scales", stage2, partial(PartialInference.newBuilder(handoff)
+        .setTensor(new Tensor(shape2, TensorDType.INT8, ByteBuffer.allocate(elements2), null)).build(), partialSerde,
+        stage2), "MALFORMED_TENSOR"});
+    bad.add(new Object[] {"float16-short", stage2, partial(PartialInference.newBuilder(handoff)
+        .setTensor(new Tensor(shape2, TensorDType.FLOAT16, ByteBuffer.allocate(elements2), null)).build(), partialSerde,
+        stage2), "MALFORMED_TENSOR"});
 
     Map<String, String> stages14 = new HashMap<>(settings);
     stages14.put(AppConfig.STAGES, "1-4");
@@ -191,7 +199,7 @@ class BadInputCorpusIT {
   private static Tensor zeros(List<Long> shape) {
     long elements = shape.stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
     return new Tensor(shape.stream().map(Long::intValue).toList(), TensorDType.FLOAT32,
-        ByteBuffer.allocate((int) elements * Float.BYTES));
+        ByteBuffer.allocate((int) elements * Float.BYTES), null);
   }
 
   private static byte[] withId(byte[] payload, int id) {

@@ -32,13 +32,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import io.aepstreams.records.PartialInference;
+import io.aepstreams.records.TensorDType;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The split deployment on a real broker (in-JVM KRaft) and a real registry (Apicurio): an instance for stage 1 and
  * one for stages 2-4, each its own Kafka Streams application, must give every image exactly one result, the same
- * as the single-process pipeline's.
+ * as the single-process pipeline's; with each hand-off encoding (float16 and int8 keep every decision of this model,
+ * as HandoffTrialTest measures and pins), and compressed on the wire.
  */
 class PipelineIT {
   @TempDir static Path dir;
@@ -62,40 +66,54 @@ class PipelineIT {
     }
   }
 
-  private static AppConfig config(String stages) {
-    Map<String, String> settings = cluster.settings();
+  private static Map<String, String> settings(String encoding, String compression) {
+    Map<String, String> settings = cluster.settings("it-" + encoding);
+    settings.put(AppConfig.APPLICATION_ID_PREFIX, "it-" + encoding);
+    settings.put(AppConfig.HANDOFF_ENCODING, encoding);
+    settings.put(AppConfig.HANDOFF_COMPRESSION, compression);
+    return settings;
+  }
+
+  private static AppConfig config(Map<String, String> base, String stages) {
+    Map<String, String> settings = new HashMap<>(base);
     settings.put(AppConfig.HTTP_PORT, "0");
     settings.put(AppConfig.STAGES, stages);
     return AppConfig.from(settings);
   }
 
-  @Test
-  void splitInstancesGiveEveryImageExactlyOneResultMatchingTheSingleProcessRun() throws Exception {
+  @ParameterizedTest
+  @CsvSource({"float32, none, FLOAT32, 1e-5", "float16, lz4, FLOAT16, 2e-3", "int8, zstd, INT8, 3e-2"})
+  void splitInstancesGiveEveryImageExactlyOneResultMatchingTheSingleProcessRun(String encoding, String compression,
+      TensorDType dtype, double tolerance) throws Exception {
+    Map<String, String> base = settings(encoding, compression);
+    cluster.createTopics(base, 2);
+    AppConfig config = AppConfig.from(base);
+    Topics topics = config.topics();
     List<ImageRecord> images = new ArrayList<>();
     for (int i = 0; i < TinyBundle.IMAGES.size(); i++) {
       images.add(ImageProducer.record(TinyBundle.IMAGES, i, "it-" + i));
     }
     Map<String, Classification> reference = SingleProcessReference.classify(bundle, images);
 
-    try (PipelineInstance edge = PipelineInstance.start(config("1"));
-        PipelineInstance rest = PipelineInstance.start(config("2-4"))) {
+    try (PipelineInstance edge = PipelineInstance.start(config(base, "1"));
+        PipelineInstance rest = PipelineInstance.start(config(base, "2-4"))) {
       edge.awaitRunning(Duration.ofSeconds(60));
       rest.awaitRunning(Duration.ofSeconds(60));
       assertEquals(200, get(edge.httpPort(), "/health/ready").statusCode());
       Map<String, Object> producerSettings = Map.of("bootstrap.servers", kafka.bootstrapServers(),
           "schema.registry.url", registry.confluentUrl());
-      try (ImageProducer producer = new ImageProducer(producerSettings, Topics.DEFAULT.images())) {
+      try (ImageProducer producer = new ImageProducer(producerSettings, topics.images())) {
         producer.send(TinyBundle.IMAGES, TinyBundle.IMAGES.size(), 0, "it-", sent -> { });
       }
       try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers",
           kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
-        raw.send(new ProducerRecord<>(Topics.DEFAULT.images(), "junk".getBytes(), "not avro".getBytes())).get();
+        raw.send(new ProducerRecord<>(topics.images(), "junk".getBytes(), "not avro".getBytes())).get();
       }
 
       Map<String, Classification> results = new LinkedHashMap<>();
       List<String> duplicates = new ArrayList<>();
       try (KafkaConsumer<byte[], Classification> consumer = consumer()) {
-        consumer.subscribe(List.of(Topics.DEFAULT.classifications()));
+        consumer.subscribe(List.of(topics.classifications()));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         long quietUntil = Long.MAX_VALUE;
         while (System.nanoTime() < Math.min(deadline, quietUntil)) {
@@ -114,8 +132,8 @@ class PipelineIT {
       for (String id : reference.keySet()) {
         assertEquals(reference.get(id).getClassIndex(), results.get(id).getClassIndex(), id);
         // Batches form differently run to run, and a forward pass over another batch size may differ in the last
-        // bits of a float: the same answer, within float tolerance.
-        assertEquals(reference.get(id).getConfidence(), results.get(id).getConfidence(), 1e-5, id);
+        // bits of a float: the same answer, within float tolerance (and the encoding's rounding).
+        assertEquals(reference.get(id).getConfidence(), results.get(id).getConfidence(), tolerance, id);
         assertEquals(reference.get(id).getExitStage(), results.get(id).getExitStage(), id);
       }
       java.net.http.HttpResponse<String> scraped = get(rest.httpPort(), "/metrics");
@@ -127,7 +145,7 @@ class PipelineIT {
 
       try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(consumerSettings(), new ByteArrayDeserializer(),
           new ByteArrayDeserializer())) {
-        dlq.subscribe(List.of(Topics.DEFAULT.dlq()));
+        dlq.subscribe(List.of(topics.dlq()));
         List<String> reasons = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (reasons.isEmpty() && System.nanoTime() < deadline) {
@@ -136,6 +154,47 @@ class PipelineIT {
         }
         assertEquals(List.of("BAD_MAGIC_BYTE"), reasons);
       }
+      int handedOn = (int) results.values().stream().filter(c -> c.getExitStage() > 1).count();
+      assertHandOffsWrittenAs(topics.stage(2), handedOn, dtype, compression, edge.httpPort());
+    }
+  }
+
+  /**
+   * The stage topic holds one committed record for each image answered after stage 1, each carrying the encoding;
+   * the topic was created with the codec set, and the edge's metrics count the bytes it handed on.
+   */
+  private static void assertHandOffsWrittenAs(String topic, int handedOn, TensorDType dtype, String compression,
+      int edgePort) throws Exception {
+    String metrics = get(edgePort, "/metrics").body();
+    java.util.regex.Matcher counted = java.util.regex.Pattern.compile("aep_handoff_record_bytes_count\\{[^}]*encoding=\""
+        + dtype.name().toLowerCase(java.util.Locale.ROOT) + "\",to_stage=\"2\"} (\\d+)").matcher(metrics);
+    assertTrue(counted.find(), metrics);
+    // the meter counts every record written, in a transaction that commits or not: at least those that did
+    assertTrue(Integer.parseInt(counted.group(1)) >= handedOn, metrics);
+    Map<String, Object> settings = consumerSettings();
+    AvroDeserializer<PartialInference> values = AvroDeserializer.forClass(PartialInference.class);
+    values.configure(settings, false);
+    int read = 0;
+    try (KafkaConsumer<byte[], PartialInference> consumer = new KafkaConsumer<>(settings,
+        new ByteArrayDeserializer(), values)) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (read < handedOn && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], PartialInference> record : consumer.poll(Duration.ofMillis(200))) {
+          assertEquals(dtype, record.value().getTensor().getDtype());
+          read++;
+        }
+      }
+    }
+    assertTrue(handedOn > 0, "hand-offs on " + topic);
+    assertEquals(handedOn, read, "one committed hand-off for each image answered after stage 1, on " + topic);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        "bootstrap.servers", kafka.bootstrapServers()))) {
+      org.apache.kafka.common.config.ConfigResource resource = new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+      String codec = admin.describeConfigs(List.of(resource)).all().get().get(resource).get("compression.type")
+          .value();
+      assertEquals(compression.equals("none") ? "producer" : compression, codec, "the plan's compression.type");
     }
   }
 

@@ -1,10 +1,13 @@
 package io.aepstreams.streams.topics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
+import io.aepstreams.streams.handoff.HandoffEncoding;
+import java.util.Optional;
 import io.aepstreams.streams.topology.TinyBundle;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +28,13 @@ class TopicPlanTest {
     config = AppConfig.from(Map.of(AppConfig.MODEL, bundle.dir.toString(), AppConfig.MAX_PAYLOAD_BYTES, "100000"));
   }
 
+  /** What the default encoding may write at most (float16 falls back to float32 for values beyond its range). */
   private static long tensorBytes(int stage) {
-    return manifest.stage(stage).inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) * 4;
+    return HandoffEncoding.DEFAULT.maxTensorBytes(manifest.stage(stage).inputShape());
+  }
+
+  private static long elements(int stage) {
+    return manifest.stage(stage).inputShape().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
   }
 
   @Test
@@ -40,6 +48,24 @@ class TopicPlanTest {
     }
     long largest = all.subList(0, 5).stream().mapToLong(TopicNeed::maxMessageBytes).max().orElseThrow();
     assertEquals(largest, all.get(5).maxMessageBytes(), "dead letters keep the failed record whole");
+  }
+
+  @Test
+  void stageTopicsAreSizedForTheEncodingAndCompressedAsSet() {
+    AppConfig int8 = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.HANDOFF_ENCODING, "int8",
+        AppConfig.HANDOFF_COMPRESSION, "lz4"));
+    AppConfig float32 = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.HANDOFF_ENCODING, "float32"));
+    for (int stage = 2; stage <= 4; stage++) {
+      TopicNeed small = TopicPlan.all(int8, manifest).get(stage);
+      TopicNeed large = TopicPlan.all(float32, manifest).get(stage);
+      long channels = manifest.stage(stage).inputShape().get(0);
+      assertEquals(3 * elements(stage), large.maxMessageBytes() - small.maxMessageBytes(), 10 * channels + 64,
+          "stage " + stage + ": int8 takes a byte where float32 takes four");
+      assertEquals(Optional.of("lz4"), small.compression());
+      assertEquals(Optional.empty(), large.compression());
+      assertTrue(small.carries().contains("int8"), small.carries());
+    }
+    assertEquals(Optional.empty(), TopicPlan.all(int8, manifest).get(0).compression(), "images are the producers'");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.aepstreams.streams.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.bundle.Manifest;
@@ -18,6 +19,9 @@ import org.junit.jupiter.api.Test;
 
 class StreamsPropertiesTest {
   private static final String MAX_REQUEST = StreamsConfig.producerPrefix("max.request.size");
+  /** A float32 hand-off into ResNet-50's stage 2 as the plan sizes it (the default encoding may fall back to it). */
+  private static final int HANDOFF = (int) (io.aepstreams.streams.handoff.HandoffEncoding.FLOAT32.maxTensorBytes(
+      List.of(256L, 56L, 56L)) + 64 * 1024);
 
   /** ResNet-50's shapes at 224x224: stage 2 takes 256x56x56 floats, 3.2 MB, more than a default request. */
   private static Manifest resnet50() {
@@ -40,7 +44,7 @@ class StreamsPropertiesTest {
     // Small image payloads: the 3.2 MB hand-off tensor is the largest record stage 1 writes.
     Properties props = AepTopology.streamsProperties(config(Map.of(AppConfig.MAX_PAYLOAD_BYTES, "100000")),
         new StageRange(1, 1), resnet50());
-    assertEquals(256 * 56 * 56 * 4 + 64 * 1024, props.get(MAX_REQUEST));
+    assertEquals(HANDOFF, props.get(MAX_REQUEST));
     assertEquals("aep-streams-stages-1-1", props.get(StreamsConfig.APPLICATION_ID_CONFIG));
     assertEquals("aep.dlq", props.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG));
   }
@@ -65,7 +69,7 @@ class StreamsPropertiesTest {
   @Test
   void deepInstancesFitTheTensorsTheyMayDeadLetterAndUserSettingsWin() {
     Map<String, String> small = Map.of(AppConfig.MAX_PAYLOAD_BYTES, "100000");
-    assertEquals(256 * 56 * 56 * 4 + 64 * 1024, AepTopology.streamsProperties(config(small), new StageRange(2, 2),
+    assertEquals(HANDOFF, AepTopology.streamsProperties(config(small), new StageRange(2, 2),
         resnet50()).get(MAX_REQUEST), "a rejected hand-off is dead-lettered whole");
     Map<String, String> given = new java.util.HashMap<>(small);
     given.put(MAX_REQUEST, "9999999");
@@ -81,7 +85,7 @@ class StreamsPropertiesTest {
     long frame = (3 << 20) + 64 * 1024;
     assertEquals((int) (8 * frame), frames.get(StreamsConfig.consumerPrefix("max.partition.fetch.bytes")));
     assertEquals(52_428_800, frames.get(StreamsConfig.consumerPrefix("fetch.max.bytes")), "Kafka's 50 MiB is enough");
-    long handoff = 256 * 56 * 56 * 4 + 64 * 1024;
+    long handoff = HANDOFF;
     assertEquals(2L * 8 * Math.max(frame, handoff), frames.get(StreamsConfig.producerPrefix("buffer.memory")),
         "the changelog takes every waiting frame, the hand-off topic every tensor");
 
@@ -115,5 +119,29 @@ class StreamsPropertiesTest {
         "schema.registry.max.retries", "5")), new StageRange(1, 2), resnet50());
     assertEquals("30000", given.get("session.timeout.ms"), "a setting given wins");
     assertEquals("5", given.get("schema.registry.max.retries"));
+  }
+
+  @Test
+  void anInstanceThatHandsOnCompressesAsTheHandOffSettingSaysUnlessTheUserSaidOtherwise() {
+    String compression = StreamsConfig.producerPrefix("compression.type");
+    Map<String, String> zstd = Map.of(AppConfig.HANDOFF_COMPRESSION, "zstd");
+    assertEquals("zstd", AepTopology.streamsProperties(config(zstd), new StageRange(1, 1), resnet50())
+        .get(compression));
+    assertEquals(null, AepTopology.streamsProperties(config(zstd), new StageRange(2, 2), resnet50())
+        .get(compression), "the last instance hands nothing on");
+    assertEquals(null, AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 1), resnet50())
+        .get(compression), "none by default");
+    Map<String, String> given = new java.util.HashMap<>(zstd);
+    given.put("compression.type", "lz4");
+    assertEquals(null, AepTopology.streamsProperties(config(given), new StageRange(1, 1), resnet50())
+        .get(compression), "the user's plain setting wins");
+  }
+
+  @Test
+  void anInt8HandOffOfTheSameTensorFitsKafkasDefaultRequest() {
+    // 256x56x56 bytes, a scale and a zero point per channel, and the rest: under Kafka's 1 MiB
+    Properties props = AepTopology.streamsProperties(config(Map.of(AppConfig.MAX_PAYLOAD_BYTES, "100000",
+        AppConfig.HANDOFF_ENCODING, "int8")), new StageRange(1, 1), resnet50());
+    assertEquals(null, props.get(MAX_REQUEST));
   }
 }
