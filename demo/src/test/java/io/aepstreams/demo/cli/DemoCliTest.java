@@ -15,7 +15,7 @@ class DemoCliTest {
   void theProductionCommandsAndTheDemoOnes() {
     CliRun help = run("--help");
     assertEquals(0, help.exit());
-    for (String command : new String[] {"run", "topics", "produce", "schema", "demo", "bench"}) {
+    for (String command : new String[] {"run", "topics", "produce", "schema", "demo", "bench", "plan", "plan-table"}) {
       assertTrue(help.out().contains("  " + command + " "), command + " in " + help.out());
     }
   }
@@ -43,5 +43,19 @@ class DemoCliTest {
     assertEquals(2, negative.exit());
     assertEquals("error: --limit, --rate and --split-after must not be negative; --partitions >= 1",
         negative.err().strip());
+  }
+
+  @Test
+  void planMistakesGetOneLine() {
+    CliRun slow = run("plan", "--link-mbps", "0");
+    assertEquals(2, slow.exit());
+    assertEquals("error: --images, --batch-size, --timing-passes, --size-sample, --link-mbps and --deep-speedup must "
+        + "be positive, --hop-ms zero or more", slow.err().strip());
+    CliRun codec = run("plan", "--compression", "brotli");
+    assertEquals(2, codec.exit());
+    assertEquals("error: --compression must be one of none, lz4, zstd, got 'brotli'", codec.err().strip());
+    CliRun missing = run("plan-table", "no/such/plan");
+    assertEquals(2, missing.exit());
+    assertEquals("error: no plan.json at no/such/plan: run ./aep plan --out there first", missing.err().strip());
   }
 }
