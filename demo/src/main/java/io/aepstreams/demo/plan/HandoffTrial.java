@@ -75,11 +75,12 @@ public final class HandoffTrial {
 
   /**
    * The hand-off records of a split in one encoding: their mean bytes as written (key and value), on the wire per
-   * codec (record batches of up to {@link #PRODUCER_BATCH_BYTES}, headers included, per record), and the CPU time
-   * to encode and to decode one image's tensor.
+   * codec (record batches of up to {@link #PRODUCER_BATCH_BYTES}, headers included, per record) with the time to
+   * build those batches per record (the producer's compression), and the CPU time to encode and to decode one
+   * image's tensor.
    */
   public record Size(int split, String encoding, int records, double recordBytes, Map<String, Double> wireBytes,
-      double encodeMillis, double decodeMillis) {}
+      Map<String, Double> wireMillis, double encodeMillis, double decodeMillis) {}
 
   /** What a trial gave: the float32 run's exit shares and accuracy, then per split point and encoding. */
   public record Result(int images, Map<Integer, Double> exitShares, double accuracy, List<Agreement> agreements,
@@ -220,15 +221,19 @@ public final class HandoffTrial {
 
     Size row(int split, String encoding) {
       if (records.isEmpty()) {
-        return new Size(split, encoding, 0, 0, Map.of(), 0, 0);
+        return new Size(split, encoding, 0, 0, Map.of(), Map.of(), 0, 0);
       }
       double written = records.stream().mapToDouble(r -> r.key().remaining() + r.value().remaining()).sum();
       Map<String, Double> wire = new LinkedHashMap<>();
+      Map<String, Double> millis = new LinkedHashMap<>();
       for (String codec : CODECS) {
+        wireBytes(records, codec); // warm-up: the codec's classes and buffers
+        long start = System.nanoTime();
         wire.put(codec, (double) wireBytes(records, codec) / records.size());
+        millis.put(codec, (System.nanoTime() - start) / 1e6 / records.size());
       }
-      return new Size(split, encoding, records.size(), written / records.size(), wire, encodeNanos / 1e6 / images,
-          decodeNanos / 1e6 / images);
+      return new Size(split, encoding, records.size(), written / records.size(), wire, millis,
+          encodeNanos / 1e6 / images, decodeNanos / 1e6 / images);
     }
   }
 

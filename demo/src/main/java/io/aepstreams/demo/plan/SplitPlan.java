@@ -15,7 +15,8 @@ import java.util.TreeMap;
  *
  * <p>Per image entering the pipeline (so a stage that only some images reach costs its share):
  * <ul>
- *   <li>edge work: the stages before the split at the batch size in use, plus encoding the hand-offs;
+ *   <li>edge work: the stages before the split at the batch size in use, plus encoding the hand-offs and
+ *       compressing them into record batches;
  *   <li>bytes crossing: the hand-off record on the wire (compressed as set), times the share that goes on;
  *   <li>deep compute: the stages after the split at the batch size in use, divided by the deep side's speed-up;
  *   <li>end to end: one image on its own (batch 1), edge stages, then for the share that goes on: encode, the
@@ -114,8 +115,10 @@ public final class SplitPlan {
         HandoffTrial.Size size = trial.size(split, encoding);
         HandoffTrial.Agreement agreement = trial.agreement(split, encoding);
         double wire = size.records() == 0 ? 0 : size.wireBytes().get(link.compression());
+        // the edge encodes each tensor and its producer compresses the records into batches
+        double encode = size.encodeMillis() + size.wireMillis().getOrDefault(link.compression(), 0.0);
         candidates.add(candidate(stages, split, encoding.setting(), goingOn * wire, size.recordBytes(),
-            size.encodeMillis(), size.decodeMillis(), link, agreement.sameDecisionShare(),
+            encode, size.decodeMillis(), link, agreement.sameDecisionShare(),
             agreement.accuracyDeltaPoints(), agreement.keepsDecisions()));
       }
     }

@@ -46,7 +46,7 @@ class SplitPlanTest {
           case INT8 -> 0.25;
         };
         sizes.add(new HandoffTrial.Size(split, e.setting(), 100, bytes * factor, Map.of("none", bytes * factor,
-            "lz4", bytes * factor, "zstd", bytes * factor / 2), 0.01, 0.01));
+            "lz4", bytes * factor, "zstd", bytes * factor / 2), Map.of(), 0.01, 0.01));
       }
     }
     return new HandoffTrial.Result(1000, Map.of(1, 0.5, 3, 0.5), 0.9, agreements, sizes);

@@ -54,7 +54,8 @@ class TopicPlanTest {
   void stageTopicsAreSizedForTheEncodingAndCompressedAsSet() {
     AppConfig int8 = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.HANDOFF_ENCODING, "int8",
         AppConfig.HANDOFF_COMPRESSION, "lz4"));
-    AppConfig float32 = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.HANDOFF_ENCODING, "float32"));
+    AppConfig float32 = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.HANDOFF_ENCODING, "float32",
+        AppConfig.HANDOFF_COMPRESSION, "none"));
     for (int stage = 2; stage <= 4; stage++) {
       TopicNeed small = TopicPlan.all(int8, manifest).get(stage);
       TopicNeed large = TopicPlan.all(float32, manifest).get(stage);

@@ -10,6 +10,7 @@ import io.aepstreams.model.ensemble.WeightScheme;
 import io.aepstreams.model.policy.Confidence;
 import io.aepstreams.model.policy.ExitPolicy;
 import io.aepstreams.streams.config.AppConfig;
+import io.aepstreams.streams.config.Handoff;
 import io.aepstreams.streams.config.StageRange;
 import java.util.List;
 import java.util.Map;
@@ -129,8 +130,10 @@ class StreamsPropertiesTest {
         .get(compression));
     assertEquals(null, AepTopology.streamsProperties(config(zstd), new StageRange(2, 2), resnet50())
         .get(compression), "the last instance hands nothing on");
-    assertEquals(null, AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 1), resnet50())
-        .get(compression), "none by default");
+    assertEquals(Handoff.DEFAULT.compression(), AepTopology.streamsProperties(config(Map.of()), new StageRange(1, 1),
+        resnet50()).get(compression), "the default");
+    assertEquals(null, AepTopology.streamsProperties(config(Map.of(AppConfig.HANDOFF_COMPRESSION, "none")),
+        new StageRange(1, 1), resnet50()).get(compression), "none: the producer's own default");
     Map<String, String> given = new java.util.HashMap<>(zstd);
     given.put("compression.type", "lz4");
     assertEquals(null, AepTopology.streamsProperties(config(given), new StageRange(1, 1), resnet50())
