@@ -64,6 +64,7 @@ public final class Bench {
     List<BenchReport.RawRow> raw = new ArrayList<>();
     List<BenchReport.PipelineRow> pipeline = new ArrayList<>();
     List<BenchReport.LatencyRow> latency = new ArrayList<>();
+    List<BrokerRuns.HandoffRun> handoffRuns = new ArrayList<>();
     List<BenchReport.StageRow> stageRows;
     BenchReport.Crossing crossing;
     BenchReport.EarlyExit earlyExit;
@@ -145,6 +146,23 @@ public final class Bench {
         }
       }
 
+      // 4b: the split at the main batch size with each hand-off encoding, compressed with zstd (and float32 as
+      // it was, uncompressed): what the broker holds per image, beside the latency.
+      if (!split.isEmpty()) {
+        double rate = pipelineExits * options.latencyLoad();
+        List<String[]> settings = List.of(new String[] {"float32", "none"}, new String[] {"float32", "zstd"},
+            new String[] {"float16", "zstd"}, new String[] {"int8", "zstd"});
+        for (String[] setting : settings) {
+          BrokerRuns.HandoffRun run = broker.handoffs(options.images(), rate, options.latencySeconds(), mainBatch,
+              options.maxDelayMs(), split, setting[0], setting[1]);
+          handoffRuns.add(run);
+          out.printf(Locale.ROOT, "hand-offs, batch %d, %s + %s: %,.0f bytes on the broker per image sent (%,.0f per "
+              + "hand-off), read p99 %d ms%n", mainBatch, setting[0], setting[1],
+              (double) run.brokerBytes() / run.imagesSent(), (double) run.brokerBytes() / Math.max(1, run.handedOn()),
+              run.latency().readP99());
+        }
+      }
+
       // 5: resident memory over a long run.
       if (options.memoryImages() > 0) {
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
@@ -174,9 +192,9 @@ public final class Bench {
         new BenchReport.Settings(options.batchSizes(), options.maxDelayMs(), options.rawImages(),
             options.pipelineImages(), options.latencySeconds(), options.latencyLoad(), splitAfter,
             options.memoryImages(), options.memoryLoad(), options.partitions(), options.settings()),
-        raw, pipeline, earlyExit, latency, memory, List.of(), stageRows, crossing);
+        raw, pipeline, earlyExit, latency, memory, List.of(), stageRows, crossing, handoffRuns);
     report = new BenchReport(report.machine(), report.model(), report.settings(), raw, pipeline, earlyExit, latency,
-        memory, BenchTables.targets(report), stageRows, crossing);
+        memory, BenchTables.targets(report), stageRows, crossing, handoffRuns);
     BenchTables.write(report, options.out());
     out.print(BenchTables.markdown(report));
     out.printf("written: %s (bench.json, bench.md, throughput.png, latency.png%s)%n", options.out(),

@@ -21,7 +21,8 @@ public record BenchReport(
     Memory memory,
     List<Target> targets,
     List<StageRow> stages,
-    Crossing crossing) {
+    Crossing crossing,
+    List<BrokerRuns.HandoffRun> handoffRuns) {
 
   public record Machine(int cores, String cpu, double memoryGiB, String os, String jvm, String engine,
       String date) {

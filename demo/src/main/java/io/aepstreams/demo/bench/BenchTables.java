@@ -112,6 +112,20 @@ public final class BenchTables {
     if (r.crossing() != null) {
       md.append(crossingMarkdown(r.crossing()));
     }
+    if (r.handoffRuns() != null && !r.handoffRuns().isEmpty()) {
+      md.append("\nThe split at the main batch size with each hand-off setting: the bytes the stage topic holds on the "
+          + "broker (its log: record batches, compression, transaction markers), per image sent and per hand-off, "
+          + "beside the latency.\n\n| encoding | compression | images sent | handed on | broker bytes per image | per "
+          + "hand-off | / raw input at model size | read p50 | read p99 |\n|---|---|---|---|---|---|---|---|---|\n");
+      for (BrokerRuns.HandoffRun h : r.handoffRuns()) {
+        double perImage = (double) h.brokerBytes() / h.imagesSent();
+        md.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %,.0f | %,.0f | %s | %d ms | %d ms |%n",
+            h.encoding(), h.compression(), h.imagesSent(), h.handedOn(), perImage,
+            (double) h.brokerBytes() / Math.max(1, h.handedOn()), r.crossing() == null ? "-"
+                : String.format(Locale.ROOT, "%.2fx", perImage / r.crossing().inputRawAtModel()),
+            h.latency().readP50(), h.latency().readP99()));
+      }
+    }
     md.append("\n| target | goal | measured | |\n|---|---|---|---|\n");
     for (BenchReport.Target t : r.targets()) {
       md.append(String.format("| %s | %s | %s | %s |%n", t.name(), t.goal(), t.measured(), t.met() ? "met" : "MISSED"));

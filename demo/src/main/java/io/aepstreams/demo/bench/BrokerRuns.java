@@ -44,6 +44,13 @@ final class BrokerRuns implements AutoCloseable {
   record Latency(double offeredRate, int images, long decidedP50, long decidedP99, long decidedP999, long readP50,
       long readP99, long readP999) {}
 
+  /**
+   * A split run with one hand-off setting: its latency, the images handed on, and the bytes their stage topic holds
+   * on the broker (its log, record batches, compression and transaction markers included).
+   */
+  record HandoffRun(String encoding, String compression, int imagesSent, long handedOn, long brokerBytes,
+      Latency latency) {}
+
   /** Resident memory samples: images answered so far, and the process's RSS and heap in use, in MiB. */
   record MemorySample(long images, double rssMiB, double heapMiB) {}
 
@@ -167,7 +174,61 @@ final class BrokerRuns implements AutoCloseable {
    */
   Latency latency(ImageSet images, double rate, double seconds, double warmupSeconds, int batch, long maxDelayMs,
       List<String> ranges) throws Exception {
-    Map<String, String> settings = settings(batch, maxDelayMs, Map.of());
+    return latency(images, rate, seconds, warmupSeconds, batch, maxDelayMs, ranges, Map.of(), config -> { },
+        result -> { });
+  }
+
+  /**
+   * As {@link #latency(ImageSet, double, double, double, int, long, List)}, split in two ({@code ranges}), with the
+   * hand-off written in {@code encoding} and compressed with {@code compression}; the bytes on the broker are read
+   * from its log directories once every image is answered.
+   */
+  HandoffRun handoffs(ImageSet images, double rate, double seconds, int batch, long maxDelayMs, List<String> ranges,
+      String encoding, String compression) throws Exception {
+    int split = Integer.parseInt(ranges.get(0).split("-")[ranges.get(0).split("-").length - 1]);
+    long[] bytes = {0};
+    java.util.concurrent.atomic.AtomicLong handedOn = new java.util.concurrent.atomic.AtomicLong();
+    Latency l = latency(images, rate, seconds, 3, batch, maxDelayMs, ranges, Map.of(AppConfig.HANDOFF_ENCODING,
+        encoding, AppConfig.HANDOFF_COMPRESSION, compression), config -> {
+          bytes[0] = topicBytes(config.topics().stage(split + 1));
+        }, result -> {
+          if (result.getExitStage() > split) {
+            handedOn.incrementAndGet();
+          }
+        });
+    int count = (int) (rate * 3) + (int) (rate * seconds);
+    return new HandoffRun(encoding, compression, count, handedOn.get(), bytes[0], l);
+  }
+
+  /** The bytes of {@code topic}'s partitions in the broker's log directories. */
+  private long topicBytes(String topic) {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+        "bootstrap.servers", kafka.bootstrapServers()))) {
+      List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(org.apache.kafka.common.Node::id)
+          .toList();
+      long total = 0;
+      for (var dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+        for (var dir : dirs.values()) {
+          for (var replica : dir.replicaInfos().entrySet()) {
+            if (replica.getKey().topic().equals(topic)) {
+              total += replica.getValue().size();
+            }
+          }
+        }
+      }
+      return total;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("the broker did not describe its log directories: " + e.getCause(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private Latency latency(ImageSet images, double rate, double seconds, double warmupSeconds, int batch,
+      long maxDelayMs, List<String> ranges, Map<String, String> more, Consumer<AppConfig> afterwards,
+      Consumer<Classification> everyResult) throws Exception {
+    Map<String, String> settings = settings(batch, maxDelayMs, more);
     AppConfig config = AppConfig.from(settings);
     Latencies decided = new Latencies();
     Latencies read = new Latencies();
@@ -176,6 +237,7 @@ final class BrokerRuns implements AutoCloseable {
     List<PipelineInstance> instances = List.of();
     Consumer<ConsumerRecord<byte[], Classification>> onResult = record -> {
       Classification result = record.value();
+      everyResult.accept(result);
       if (result.getId().toString().startsWith("m-")) {
         long sent = result.getSentAt().toEpochMilli();
         decided.add(result.getDecidedAt().toEpochMilli() - sent);
@@ -196,6 +258,7 @@ final class BrokerRuns implements AutoCloseable {
       if (read.count() < measured) {
         throw new IllegalStateException("only " + read.count() + " of " + measured + " measured images answered");
       }
+      afterwards.accept(config);
       return new Latency(rate, measured, decided.percentile(0.5), decided.percentile(0.99),
           decided.percentile(0.999), read.percentile(0.5), read.percentile(0.99), read.percentile(0.999));
     } finally {

@@ -100,8 +100,14 @@ final class PlanCommand implements Callable<Integer> {
       List<StageTimes.Row> times = StageTimes.measure(model, manager, test, batch, passes);
       int total = test.size();
       long start = System.nanoTime();
+      long[] shown = {0};
       HandoffTrial.Result trial = HandoffTrial.run(model, manager, test, policy, batch, sizeSample, done -> {
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long now = System.nanoTime();
+        if (now - shown[0] < 1_000_000_000L && done < total) {
+          return; // a line a second is progress enough, and keeps a log readable
+        }
+        shown[0] = now;
+        double seconds = (now - start) / 1e9;
         System.out.printf(Locale.ROOT, "\rstreaming %,d test images through every split and encoding: %,d done "
             + "(%.0f images/s)", total, done, done / Math.max(seconds, 1e-3));
       });

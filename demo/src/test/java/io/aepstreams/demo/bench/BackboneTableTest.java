@@ -27,7 +27,7 @@ class BackboneTableTest {
                 99))),
         null, List.of(), List.of(new BenchReport.StageRow(1, 10, 300_000_000L, 0.6),
             new BenchReport.StageRow(2, 20, 1_700_000_000L, 0.4)),
-        crossing);
+        crossing, null);
   }
 
   @Test
