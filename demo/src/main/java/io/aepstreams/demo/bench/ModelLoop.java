@@ -5,7 +5,6 @@ import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.model.data.ImageSet;
 import io.aepstreams.model.policy.ExitPolicy;
-import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.records.ImageRecord;
 import io.aepstreams.streams.config.DecodeLimits;
 import io.aepstreams.streams.decode.ImageDecoder;
@@ -39,13 +38,10 @@ final class ModelLoop {
     this.manager = manager;
     Manifest manifest = model.manifest();
     ImageDecoder decoder = new ImageDecoder(manifest.input(), DecodeLimits.DEFAULT);
-    long[] shape = {manifest.input().channels(), manifest.input().height(), manifest.input().width()};
     inputs = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       ImageRecord record = ImageProducer.record(images, i % images.size(), "bench-" + i);
-      StagedImage.Origin origin = new StagedImage.Origin(null, 0, null, record.getId().toString(), record.getLabel(),
-          null, null, Map.of(), null, null);
-      inputs.add(new StagedImage(origin, decoder.decode(record), shape, PartialEnsemble.NONE, List.of()));
+      inputs.add(StagedImage.decoded(record, decoder, manifest.input()));
     }
   }
 

@@ -5,7 +5,6 @@ import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.model.data.ImageSet;
 import io.aepstreams.model.policy.ExitPolicy;
-import io.aepstreams.model.policy.PartialEnsemble;
 import io.aepstreams.records.ImageRecord;
 import io.aepstreams.records.PartialInference;
 import io.aepstreams.schemas.wire.AvroSerde;
@@ -112,7 +111,6 @@ public final class HandoffTrial {
       runners.add(new StageRunner(stage, model, policy, "plan"));
     }
     ImageDecoder decoder = new ImageDecoder(manifest.input(), DecodeLimits.DEFAULT);
-    long[] inputShape = {manifest.input().channels(), manifest.input().height(), manifest.input().width()};
     AvroSerde<PartialInference> serde = new AvroSerde<>(PartialInference.class);
     serde.configure(Map.of("schema.registry.url", "mock://handoff-trial"), false);
     Serializer<PartialInference> serializer = serde.serializer();
@@ -126,9 +124,7 @@ public final class HandoffTrial {
       List<StagedImage> current = new ArrayList<>();
       for (int i = from; i < Math.min(images.size(), from + batch); i++) {
         ImageRecord record = ImageProducer.record(images, i, "plan-" + i);
-        StagedImage.Origin origin = new StagedImage.Origin(null, 0, null, record.getId().toString(),
-            record.getLabel(), null, null, Map.of(), null, null);
-        current.add(new StagedImage(origin, decoder.decode(record), inputShape, PartialEnsemble.NONE, List.of()));
+        current.add(StagedImage.decoded(record, decoder, manifest.input()));
         labels.put(record.getId().toString(), record.getLabel());
       }
       Map<Integer, List<StagedImage>> goingOnAfter = new TreeMap<>();

@@ -5,8 +5,6 @@ import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.model.data.ImageSet;
 import io.aepstreams.model.policy.ExitPolicy;
-import io.aepstreams.model.policy.PartialEnsemble;
-import io.aepstreams.records.ImageRecord;
 import io.aepstreams.streams.config.DecodeLimits;
 import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.produce.ImageProducer;
@@ -14,7 +12,6 @@ import io.aepstreams.streams.topology.StageRunner;
 import io.aepstreams.streams.topology.StagedImage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Each stage's time on this machine, as a stage processor spends it: the stage and its exit head on a batch, by
@@ -30,13 +27,10 @@ public final class StageTimes {
   public static List<Row> measure(StagedModel model, NDManager manager, ImageSet images, int batch, int passes) {
     Manifest manifest = model.manifest();
     ImageDecoder decoder = new ImageDecoder(manifest.input(), DecodeLimits.DEFAULT);
-    long[] shape = {manifest.input().channels(), manifest.input().height(), manifest.input().width()};
     List<StagedImage> current = new ArrayList<>();
     for (int i = 0; i < batch; i++) {
-      ImageRecord record = ImageProducer.record(images, i % images.size(), "time-" + i);
-      StagedImage.Origin origin = new StagedImage.Origin(null, 0, null, record.getId().toString(), record.getLabel(),
-          null, null, Map.of(), null, null);
-      current.add(new StagedImage(origin, decoder.decode(record), shape, PartialEnsemble.NONE, List.of()));
+      current.add(StagedImage.decoded(ImageProducer.record(images, i % images.size(), "time-" + i), decoder,
+          manifest.input()));
     }
     ExitPolicy none = ExitPolicy.off(manifest.policy().confidence());
     List<Row> rows = new ArrayList<>();

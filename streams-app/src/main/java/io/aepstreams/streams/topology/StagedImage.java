@@ -53,6 +53,18 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
     timings = List.copyOf(timings);
   }
 
+  /**
+   * An image that never came through Kafka, decoded by {@code decoder} for stage 1: what the benchmark's model loop
+   * and the split planner run, with the record's id and label and nothing else of a record's.
+   */
+  public static StagedImage decoded(ImageRecord record, io.aepstreams.streams.decode.ImageDecoder decoder,
+      io.aepstreams.model.data.InputSpec input) {
+    Origin origin = new Origin(null, 0, null, record.getId().toString(), record.getLabel(), null, null, Map.of(),
+        null, null);
+    return new StagedImage(origin, decoder.decode(record), new long[] {input.channels(), input.height(),
+        input.width()}, PartialEnsemble.NONE, List.of());
+  }
+
   /** This image after a stage: its output, its ensemble (with the stage's exit, if kept), and the stage's time. */
   StagedImage after(float[] output, long[] outputShape, PartialEnsemble next, StageTiming timing) {
     List<StageTiming> all = new ArrayList<>(timings.size() + 1);
