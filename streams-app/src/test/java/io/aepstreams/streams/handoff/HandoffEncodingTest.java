@@ -179,7 +179,8 @@ class HandoffEncodingTest {
       PartialInference full = PartialInference.newBuilder(bare).setTensor(encoding.encode(values, shape)).build();
       long tensorBytes = serde.serializer().serialize("t", full).length - serde.serializer().serialize("t", bare).length;
       long allowed = encoding.maxTensorBytes(List.of(200L, 3L, 3L));
-      assertTrue(tensorBytes <= allowed && tensorBytes > allowed * 0.8, encoding + ": " + tensorBytes
+      // float16 is allowed float32's room (it may fall back); int8 room for the widest zero points
+      assertTrue(tensorBytes <= allowed && tensorBytes > allowed * 0.45, encoding + ": " + tensorBytes
           + " bytes written, " + allowed + " allowed");
     }
   }
