@@ -49,6 +49,11 @@ public final class AgreementTable {
 
   public static String markdown(List<PlanReport.Report> reports) {
     StringBuilder md = new StringBuilder();
+    md.append("Each backbone's test images streamed through every split point with every hand-off encoding "
+        + "(./aep plan): the decisions (class and exit) against float32's, the accuracy, and the hand-off record as "
+        + "written and on the wire with zstd (in the producer's record batches); crossing per image is that times "
+        + "the share of images reaching the next stage (calibration, on validation), against the raw image at the "
+        + "model's input size.\n\n");
     md.append("| backbone | split after stage | encoding | images crossing | same class and exit | decisions changed "
         + "| accuracy | against float32 | record bytes (written) | on the wire, zstd | crossing per image (zstd) | "
         + "against the raw image |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
