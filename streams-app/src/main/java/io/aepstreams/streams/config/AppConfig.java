@@ -93,9 +93,8 @@ public record AppConfig(
   @Override
   public String toString() {
     return "AppConfig[model=" + model + ", stages=" + stages.map(Object::toString).orElse("all") + ", device="
-        + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", batching=" + batching + ", handoff=" + handoff
-        + ", applicationIdPrefix="
-        + applicationIdPrefix + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
+        + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", batching=" + batching
+        + ", handoff=" + handoff + ", applicationIdPrefix=" + applicationIdPrefix + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
         + ", kafka=" + Secrets.shown(kafka) + "]";
   }
 

@@ -13,7 +13,7 @@ public record Handoff(HandoffEncoding encoding, String compression) {
   public static final List<String> COMPRESSIONS = List.of("none", "lz4", "zstd", "gzip", "snappy");
   /**
    * The defaults, chosen from docs/results/handoff-agreement: the encoding from the agreement table, and zstd, which
-   * took a quarter or more off every backbone's hand-offs for a fraction of a millisecond per record.
+   * took 5% (MobileNetV3's int8) to 74% (VGG-16's float32) off the hand-offs measured, for at most 0.2 ms a record.
    */
   public static final Handoff DEFAULT = new Handoff(HandoffEncoding.DEFAULT, "zstd");
 
