@@ -59,7 +59,7 @@ public final class QuickModel {
       PruneAndCalibrate.Result prepared = PruneAndCalibrate.run(model.parts(), validation, Confidence.MAX_SOFTMAX,
           0.5, false);
       BundleExport.write(dir, "vgg-mini-mix-quick", model.parts(), prepared.subset(),
-          prepared.calibration().policy(), Map.of("training", Map.of("seed", 420, "validationImages",
+          prepared.calibration().policy(), prepared.calibration().points(), Map.of("training", Map.of("seed", 420, "validationImages",
               VALIDATION_IMAGES, "epochs", EPOCHS)));
       System.out.printf("quick model: exits %s, thresholds %s; saved to %s%n", prepared.subset(),
           prepared.calibration().policy().thresholds(), dir);

@@ -27,7 +27,7 @@ class SplitPlanTest {
     return new Manifest(1, "m", "v", List.of("a", "b"), new InputSpec(1, 8, 8, new float[1], new float[] {1},
         "bilinear"), new BackboneSpec("vgg-mini", 1, 8, 8, 2, 1), WeightScheme.MIX, stages,
         List.of(new Manifest.Exit(1, "e1", 1, 1, 0, 0), new Manifest.Exit(3, "e3", 1, 1, 0, 0)),
-        new ExitPolicy(Confidence.MAX_SOFTMAX, Map.of(1, 0.9)), Map.of("calibration", Map.of("validation",
+        new ExitPolicy(Confidence.MAX_SOFTMAX, Map.of(1, 0.9)), List.of(), Map.of("calibration", Map.of("validation",
             Map.of("exitShares", Map.of("1", 0.5, "3", 0.5)))));
   }
 

@@ -6,6 +6,7 @@ import io.aepstreams.model.backbone.AepNetwork;
 import io.aepstreams.model.cost.NetworkCosts;
 import io.aepstreams.model.cost.StageCost;
 import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.model.policy.OperatingPoint;
 import io.aepstreams.model.prune.ExitSubset;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,12 @@ public final class BundleExport {
   /** Writes {@code model} cut to {@code subset} as a bundle directory; returns the manifest written. */
   public static Manifest write(Path dir, String name, ModelParts model, ExitSubset subset, ExitPolicy policy,
       Map<String, Object> metrics) {
+    return write(dir, name, model, subset, policy, List.of(), metrics);
+  }
+
+  /** As above, with the calibrated ladder of operating points ({@code policy} should be one of them). */
+  public static Manifest write(Path dir, String name, ModelParts model, ExitSubset subset, ExitPolicy policy,
+      List<OperatingPoint> points, Map<String, Object> metrics) {
     AepNetwork network = pruned(model, subset);
     List<StageCost> costs = NetworkCosts.of(network, model.input().shape(), model.manager());
     Map<String, Block> files = new LinkedHashMap<>();
@@ -52,7 +59,7 @@ public final class BundleExport {
       }
     }
     Manifest manifest = new Manifest(Manifest.FORMAT, name, "", model.classNames(), model.input(), model.backbone(),
-        model.weights().scheme(), stages, exits, policy, metrics);
+        model.weights().scheme(), stages, exits, policy, points, metrics);
     return ModelBundle.write(dir, manifest, files);
   }
 

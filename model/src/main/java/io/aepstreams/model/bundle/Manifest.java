@@ -4,6 +4,7 @@ import io.aepstreams.model.backbone.BackboneSpec;
 import io.aepstreams.model.data.InputSpec;
 import io.aepstreams.model.ensemble.WeightScheme;
 import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.model.policy.OperatingPoint;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,9 @@ import java.util.Map;
  * @param version content hash of the manifest (without this field) and every parameter file
  * @param stages kept stages 1..deepest exit, in order
  * @param exits kept exit heads, in order, each with its weights a and b (b not renormalised)
+ * @param policy the exit policy an instance starts with: one of the operating points, where the bundle has them
+ * @param operatingPoints the calibrated accuracy/compute ladder, smallest budget first; empty in bundles made before
+ *     there were points
  * @param metrics validation and test figures, free-form
  */
 public record Manifest(
@@ -28,6 +32,7 @@ public record Manifest(
     List<Stage> stages,
     List<Exit> exits,
     ExitPolicy policy,
+    List<OperatingPoint> operatingPoints,
     Map<String, Object> metrics) {
 
   public static final int FORMAT = 1;
@@ -43,19 +48,34 @@ public record Manifest(
     classNames = List.copyOf(classNames);
     stages = List.copyOf(stages);
     exits = List.copyOf(exits);
+    operatingPoints = operatingPoints == null ? List.of() : List.copyOf(operatingPoints);
     metrics = metrics == null ? Map.of() : metrics;
   }
 
   public Manifest withVersion(String newVersion) {
-    return new Manifest(format, name, newVersion, classNames, input, backbone, scheme, stages, exits, policy, metrics);
+    return new Manifest(format, name, newVersion, classNames, input, backbone, scheme, stages, exits, policy, operatingPoints, metrics);
   }
 
   public Manifest withPolicy(ExitPolicy newPolicy) {
-    return new Manifest(format, name, version, classNames, input, backbone, scheme, stages, exits, newPolicy, metrics);
+    return new Manifest(format, name, version, classNames, input, backbone, scheme, stages, exits, newPolicy, operatingPoints, metrics);
+  }
+
+  /** This manifest with a new ladder of operating points, and the policy of point {@code inForce} of it. */
+  public Manifest withPoints(List<OperatingPoint> points, int inForce) {
+    return new Manifest(format, name, version, classNames, input, backbone, scheme, stages, exits,
+        points.get(inForce).policy(policy.confidence()), points, metrics);
+  }
+
+  /**
+   * The operating point whose thresholds the bundle's policy has: where an instance starts. Empty for a bundle
+   * without points, or one whose policy was set by hand.
+   */
+  public java.util.Optional<OperatingPoint> defaultPoint() {
+    return operatingPoints.stream().filter(p -> p.hasThresholds(policy)).findFirst();
   }
 
   public Manifest withMetrics(Map<String, Object> newMetrics) {
-    return new Manifest(format, name, version, classNames, input, backbone, scheme, stages, exits, policy, newMetrics);
+    return new Manifest(format, name, version, classNames, input, backbone, scheme, stages, exits, policy, operatingPoints, newMetrics);
   }
 
   /** The kept exits' stage numbers, shallowest first. */

@@ -16,6 +16,8 @@ public final class AnytimeEnsemble {
   /** confidence[image][j], correct[image][j] for the j-th kept exit; the last column is the full ensemble. */
   final double[][] confidence;
   final boolean[][] correct;
+  /** answer[image][j]: the class the partial ensemble answers after the j-th kept exit. */
+  final int[][] answer;
   /** MACs per image when leaving at the j-th kept exit: stages up to it and the heads run so far. */
   final long[] macsAt;
 
@@ -34,13 +36,15 @@ public final class AnytimeEnsemble {
     int n = logits.images();
     confidence = new double[n][stages.size()];
     correct = new boolean[n][stages.size()];
+    answer = new int[n][stages.size()];
     for (int image = 0; image < n; image++) {
       PartialEnsemble partial = PartialEnsemble.NONE;
       for (int j = 0; j < stages.size(); j++) {
         int p = logits.position(stages.get(j));
         partial = partial.after(stages.get(j), logits.logits()[image][p], weights.b().get(p));
         confidence[image][j] = partial.confidence(measure);
-        correct[image][j] = partial.answer() == logits.labels()[image];
+        answer[image][j] = partial.answer();
+        correct[image][j] = answer[image][j] == logits.labels()[image];
       }
     }
   }
@@ -69,6 +73,30 @@ public final class AnytimeEnsemble {
     }
     double n = Math.max(1, images());
     return new ExitReport(right / n, fullRight / n, shares, macs / n, macsAt[last]);
+  }
+
+  /**
+   * Per early exit where images leave under {@code thresholds}: the share of those images whose answer there is the
+   * full ensemble's answer.
+   */
+  Map<Integer, Double> agreement(double[] thresholds) {
+    int last = stages.size() - 1;
+    int[] leaving = new int[last];
+    int[] same = new int[last];
+    for (int image = 0; image < images(); image++) {
+      int j = leavingAt(image, thresholds);
+      if (j < last) {
+        leaving[j]++;
+        same[j] += answer[image][j] == answer[image][last] ? 1 : 0;
+      }
+    }
+    Map<Integer, Double> agreement = new LinkedHashMap<>();
+    for (int j = 0; j < last; j++) {
+      if (leaving[j] > 0) {
+        agreement.put(stages.get(j), (double) same[j] / leaving[j]);
+      }
+    }
+    return agreement;
   }
 
   /** The position, among the kept exits, where {@code image} leaves under {@code thresholds}. */

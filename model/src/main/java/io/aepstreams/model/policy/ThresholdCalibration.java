@@ -1,6 +1,8 @@
 package io.aepstreams.model.policy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -16,13 +18,29 @@ public final class ThresholdCalibration {
 
   private ThresholdCalibration() {}
 
-  /** The result: the policy and what it does on the calibration images. */
-  public record Result(ExitPolicy policy, ExitReport report) {}
+  /**
+   * The result: the policy for the budget asked for, what it does on the calibration images, and the ladder of
+   * operating points it is one of.
+   */
+  public record Result(ExitPolicy policy, ExitReport report, List<OperatingPoint> points) {}
 
   public static Result calibrate(AnytimeEnsemble ensemble, Confidence measure, double maxAccuracyDropPoints) {
-    if (!(maxAccuracyDropPoints >= 0)) {
-      throw new IllegalArgumentException("the accuracy drop must be zero or more points, got " + maxAccuracyDropPoints);
+    return calibrate(ensemble, measure, maxAccuracyDropPoints, new double[0]);
+  }
+
+  /**
+   * Calibrates for {@code maxAccuracyDropPoints} and, in the same pass over the grid, makes an operating point for
+   * it and for each of {@code budgets}: a bigger budget's candidates include a smaller one's, so the ladder's MACs
+   * never rise as its budget grows.
+   */
+  public static Result calibrate(AnytimeEnsemble ensemble, Confidence measure, double maxAccuracyDropPoints,
+      double[] budgets) {
+    TreeSet<Double> all = new TreeSet<>();
+    for (double budget : budgets) {
+      all.add(checked(budget));
     }
+    all.add(checked(maxAccuracyDropPoints));
+    double[] ladder = all.stream().mapToDouble(Double::doubleValue).toArray();
     int early = ensemble.stages.size() - 1;
     double[][] candidates = new double[early][];
     for (int j = 0; j < early; j++) {
@@ -30,10 +48,15 @@ public final class ThresholdCalibration {
     }
     double[] thresholds = new double[early];
     Arrays.fill(thresholds, Double.POSITIVE_INFINITY);
-    ExitReport best = ensemble.evaluate(thresholds);
-    double[] bestThresholds = thresholds.clone();
-    double floor = best.fullAccuracy() - maxAccuracyDropPoints / 100.0 - 1e-12;
-    int[] index = new int[early];
+    ExitReport never = ensemble.evaluate(thresholds);
+    ExitReport[] best = new ExitReport[ladder.length];
+    double[][] bestThresholds = new double[ladder.length][];
+    double[] floor = new double[ladder.length];
+    for (int b = 0; b < ladder.length; b++) {
+      best[b] = never;
+      bestThresholds[b] = thresholds.clone();
+      floor[b] = never.fullAccuracy() - ladder[b] / 100.0 - 1e-12;
+    }
     long combinations = 1;
     for (double[] c : candidates) {
       combinations *= c.length;
@@ -41,24 +64,39 @@ public final class ThresholdCalibration {
     for (long combo = 0; combo < combinations; combo++) {
       long rest = combo;
       for (int j = 0; j < early; j++) {
-        index[j] = (int) (rest % candidates[j].length);
+        thresholds[j] = candidates[j][(int) (rest % candidates[j].length)];
         rest /= candidates[j].length;
-        thresholds[j] = candidates[j][index[j]];
       }
       ExitReport report = ensemble.evaluate(thresholds);
-      if (report.accuracy() >= floor && (report.expectedMacs() < best.expectedMacs()
-          || report.expectedMacs() == best.expectedMacs() && report.accuracy() > best.accuracy())) {
-        best = report;
-        bestThresholds = thresholds.clone();
+      for (int b = 0; b < ladder.length; b++) {
+        if (report.accuracy() >= floor[b] && (report.expectedMacs() < best[b].expectedMacs()
+            || report.expectedMacs() == best[b].expectedMacs() && report.accuracy() > best[b].accuracy())) {
+          best[b] = report;
+          bestThresholds[b] = thresholds.clone();
+        }
       }
     }
-    Map<Integer, Double> policy = new LinkedHashMap<>();
-    for (int j = 0; j < early; j++) {
-      if (bestThresholds[j] != Double.POSITIVE_INFINITY) {
-        policy.put(ensemble.stages.get(j), bestThresholds[j]);
+    List<OperatingPoint> points = new ArrayList<>();
+    int asked = Arrays.binarySearch(ladder, maxAccuracyDropPoints);
+    for (int b = 0; b < ladder.length; b++) {
+      Map<Integer, Double> chosen = new LinkedHashMap<>();
+      for (int j = 0; j < early; j++) {
+        if (bestThresholds[b][j] != Double.POSITIVE_INFINITY) {
+          chosen.put(ensemble.stages.get(j), bestThresholds[b][j]);
+        }
       }
+      ExitReport r = best[b];
+      points.add(new OperatingPoint(b, ladder[b], chosen, r.expectedMacs(), r.macsSaved(), r.accuracy(),
+          r.fullAccuracy(), r.exitShares(), ensemble.agreement(bestThresholds[b])));
     }
-    return new Result(new ExitPolicy(measure, policy), best);
+    return new Result(points.get(asked).policy(measure), best[asked], List.copyOf(points));
+  }
+
+  private static double checked(double budget) {
+    if (!(budget >= 0) || Double.isInfinite(budget)) {
+      throw new IllegalArgumentException("an accuracy budget must be zero or more points, got " + budget);
+    }
+    return budget;
   }
 
   /** Quantiles of exit j's confidences, and +infinity ("never exit here"). */

@@ -5,6 +5,7 @@ import io.aepstreams.model.cost.NetworkCosts;
 import io.aepstreams.model.cost.StageCost;
 import io.aepstreams.model.policy.AnytimeEnsemble;
 import io.aepstreams.model.policy.Confidence;
+import io.aepstreams.model.policy.OperatingPoint;
 import io.aepstreams.model.policy.ThresholdCalibration;
 import java.util.List;
 
@@ -40,6 +41,6 @@ public final class PruneAndCalibrate {
     long[] macsAt = NetworkCosts.macsAtExits(costs, subset);
     AnytimeEnsemble anytime = new AnytimeEnsemble(validation, model.weights(), subset, confidence, macsAt);
     return new Result(scores, costs, subset, macsAt,
-        ThresholdCalibration.calibrate(anytime, confidence, maxAccuracyDropPoints));
+        ThresholdCalibration.calibrate(anytime, confidence, maxAccuracyDropPoints, OperatingPoint.DEFAULT_BUDGETS));
   }
 }

@@ -1,6 +1,7 @@
 package io.aepstreams.model.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aepstreams.model.ensemble.ExitWeights;
@@ -62,6 +63,38 @@ class ThresholdCalibrationTest {
     ExitReport loose = ThresholdCalibration.calibrate(ensemble(), Confidence.MAX_SOFTMAX, 20).report();
     assertEquals(Map.of(2, 1.0, 4, 0.0), loose.exitShares());
     assertEquals(0.8, loose.accuracy(), 1e-9);
+  }
+
+  @Test
+  void theLadderGetsCheaperAsItsBudgetGrowsAndKeepsEachBudget() {
+    ThresholdCalibration.Result result = ThresholdCalibration.calibrate(ensemble(), Confidence.MAX_SOFTMAX, 0.5,
+        new double[] {0, 5, 10, 20});
+    List<OperatingPoint> points = result.points();
+    assertEquals(List.of(0.0, 0.5, 5.0, 10.0, 20.0), points.stream().map(OperatingPoint::budgetPoints).toList());
+    for (int i = 0; i < points.size(); i++) {
+      OperatingPoint p = points.get(i);
+      assertEquals(i, p.index());
+      assertTrue(p.accuracyDropPoints() <= p.budgetPoints() + 1e-9, p.toString());
+      if (i > 0) {
+        assertTrue(p.expectedMacs() <= points.get(i - 1).expectedMacs(), "MACs rose from point " + (i - 1));
+      }
+      // what each point reports is what its thresholds do
+      ExitReport replay = ensemble().evaluate(p.policy(Confidence.MAX_SOFTMAX));
+      assertEquals(replay.accuracy(), p.accuracy(), 1e-12);
+      assertEquals(replay.exitShares(), p.exitShares());
+    }
+    assertTrue(points.get(1).hasThresholds(result.policy()), "the asked-for budget's point is the policy");
+    // the unsure images share one confidence: they leave together, at a cost of 20 points, or not at all
+    assertEquals(Map.of(2, 0.6, 4, 0.4), points.get(3).exitShares());
+    // 20 points lets every image out at exit 2; 20 of the 100 answers there differ from exit 4's
+    assertEquals(Map.of(2, 0.8), points.get(4).agreement());
+    assertEquals(Map.of(2, 1.0), points.get(0).agreement(), "the easy images agree with the full ensemble");
+  }
+
+  @Test
+  void aNegativeBudgetIsRefused() {
+    assertThrows(IllegalArgumentException.class,
+        () -> ThresholdCalibration.calibrate(ensemble(), Confidence.MAX_SOFTMAX, 0.5, new double[] {-1}));
   }
 
   @Test

@@ -31,7 +31,8 @@ class StreamsPropertiesTest {
         new Manifest.Stage(2, "stage-2.params", List.of(256L, 56L, 56L), List.of(512L, 28L, 28L), 0, 0));
     return new Manifest(1, "r", "v", List.of("a", "b"), new InputSpec(3, 224, 224, new float[3],
         new float[] {1, 1, 1}, "bilinear"), new BackboneSpec("resnet50", 3, 224, 224, 2, 1), WeightScheme.MIX, stages,
-        List.of(new Manifest.Exit(2, "exit-2.params", 1, 1, 0, 0)), ExitPolicy.off(Confidence.MAX_SOFTMAX), Map.of());
+        List.of(new Manifest.Exit(2, "exit-2.params", 1, 1, 0, 0)), ExitPolicy.off(Confidence.MAX_SOFTMAX), List.of(),
+        Map.of());
   }
 
   private static AppConfig config(Map<String, String> extra) {

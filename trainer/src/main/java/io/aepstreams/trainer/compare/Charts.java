@@ -17,7 +17,7 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The comparison's plots, as PNG files beside the numbers. */
-final class Charts {
+public final class Charts {
   private static final Color[] COLORS = {new Color(0x444444), new Color(0x1f77b4), new Color(0x2ca02c),
       new Color(0xd62728), new Color(0x9467bd), new Color(0xff7f0e)};
 
@@ -95,6 +95,44 @@ final class Charts {
       chart.addSeries(result.scheme(), x, y).setFillColor(COLORS[color++ % COLORS.length]);
     }
     BitmapEncoder.saveBitmap(chart, withoutExtension(file), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** One model's ladder of operating points. */
+  public record Curve(String name, List<SchemeResult.Point> points) {}
+
+  /**
+   * Test accuracy against expected MACs per image along each ladder of operating points, each point marked and
+   * labelled with its budget: the trade-off a running deployment moves along.
+   */
+  public static void operatingPoints(List<Curve> curves, String title, Path file) throws IOException {
+    XYChart chart = new XYChartBuilder().width(900).height(600).title(title)
+        .xAxisTitle("expected MACs per image (millions)").yAxisTitle("test top-1 accuracy (%)").build();
+    style(chart);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+    chart.getStyler().setMarkerSize(9);
+    int color = 0;
+    for (Curve curve : curves) {
+      Color c = COLORS[(color++ + 1) % COLORS.length];
+      List<Double> x = curve.points().stream().map(p -> p.test().expectedMacs() / 1e6).toList();
+      List<Double> y = curve.points().stream().map(p -> p.test().accuracy() * 100).toList();
+      XYSeries series = chart.addSeries(curve.name() + " (points " + curve.points().stream()
+          .map(p -> trim(p.budgetPoints())).collect(java.util.stream.Collectors.joining(", ")) + " below full)", x, y);
+      series.setLineColor(c);
+      series.setMarkerColor(c);
+      series.setMarker(SeriesMarkers.CIRCLE);
+      series.setLineStyle(new BasicStroke(2f));
+      SchemeResult.Point any = curve.points().get(0);
+      XYSeries full = chart.addSeries(curve.name() + ": every kept stage", List.of(any.test().fullMacs() / 1e6),
+          List.of(any.test().fullAccuracy() * 100));
+      full.setMarker(SeriesMarkers.DIAMOND);
+      full.setMarkerColor(c);
+      full.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    }
+    BitmapEncoder.saveBitmap(chart, withoutExtension(file), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static String trim(double budget) {
+    return budget == Math.rint(budget) ? String.valueOf((long) budget) : String.valueOf(budget);
   }
 
   private static void style(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart) {

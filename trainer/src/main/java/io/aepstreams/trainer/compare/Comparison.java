@@ -25,6 +25,7 @@ import io.aepstreams.model.policy.ThresholdCalibration;
 import io.aepstreams.model.prune.ExitLogits;
 import io.aepstreams.model.prune.ExitSubset;
 import io.aepstreams.model.prune.PruneAndCalibrate;
+import io.aepstreams.model.policy.OperatingPoint;
 import io.aepstreams.model.prune.SubsetScore;
 import io.aepstreams.model.prune.SubsetSearch;
 import io.aepstreams.model.training.AepTraining;
@@ -96,11 +97,11 @@ public final class Comparison {
           footprint(NetworkCosts.of(pruned, model.input().shape(), manager), latency.get(1));
 
       ThresholdCalibration.Result calibrated = prepared.calibration();
-      ExitReport testReport = new AnytimeEnsemble(tst, weights, subset, setup.confidence(), prepared.macsAt())
-          .evaluate(calibrated.policy());
+      AnytimeEnsemble onTest = new AnytimeEnsemble(tst, weights, subset, setup.confidence(), prepared.macsAt());
+      ExitReport testReport = onTest.evaluate(calibrated.policy());
       SchemeResult.Calibration calibration = new SchemeResult.Calibration(setup.confidence().name(),
           setup.maxAccuracyDropPoints(), calibrated.policy().thresholds(), outcome(calibrated.report()),
-          outcome(testReport));
+          outcome(testReport), points(calibrated.points(), onTest, setup.confidence()));
       log.printf("%s: calibrated for at most %.1f points below the full ensemble: test accuracy %.2f%% "
               + "(full %.2f%%), exits %s, MACs saved %.1f%%%n", scheme, setup.maxAccuracyDropPoints(),
           testReport.accuracy() * 100, testReport.fullAccuracy() * 100, testReport.exitShares(),
@@ -115,7 +116,7 @@ public final class Comparison {
           "epochs", model.history().size(), "bestEpoch", model.bestEpoch(),
           "learningRate", setup.training().learningRate(), "batchSize", setup.training().batchSize()));
       String name = model.name();
-      BundleExport.write(bundleDir, name, model.parts(), subset, calibrated.policy(), metrics);
+      BundleExport.write(bundleDir, name, model.parts(), subset, calibrated.policy(), calibrated.points(), metrics);
       ModelBundle.zip(bundleDir, dir.resolve(name + ".zip"));
 
       List<Double> valExit = new ArrayList<>();
@@ -180,7 +181,19 @@ public final class Comparison {
     }
   }
 
-  static SchemeResult.Outcome outcome(ExitReport report) {
+  /** Each operating point as calibrated on validation, and what it does on {@code test}. */
+  public static List<SchemeResult.Point> points(List<OperatingPoint> points, AnytimeEnsemble test,
+      Confidence confidence) {
+    List<SchemeResult.Point> out = new ArrayList<>();
+    for (OperatingPoint p : points) {
+      ExitReport onTest = test.evaluate(p.policy(confidence));
+      out.add(new SchemeResult.Point(p.index(), p.budgetPoints(), new SchemeResult.Outcome(p.accuracy(),
+          p.fullAccuracy(), p.exitShares(), p.expectedMacs(), onTest.fullMacs(), p.macsSaved()), outcome(onTest)));
+    }
+    return out;
+  }
+
+  public static SchemeResult.Outcome outcome(ExitReport report) {
     return new SchemeResult.Outcome(report.accuracy(), report.fullAccuracy(), report.exitShares(),
         report.expectedMacs(), report.fullMacs(), report.macsSaved());
   }

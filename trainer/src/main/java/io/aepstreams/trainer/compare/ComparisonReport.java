@@ -21,6 +21,9 @@ public final class ComparisonReport {
     Charts.accuracyVsMacs(results, dir.resolve("accuracy-vs-macs.png"));
     Charts.exitAccuracy(results, dir.resolve("exit-accuracy.png"));
     Charts.exitShares(results, dir.resolve("exit-shares.png"));
+    Charts.operatingPoints(results.stream().filter(r -> !r.calibration().points().isEmpty())
+        .map(r -> new Charts.Curve(r.scheme(), r.calibration().points())).toList(),
+        "Operating points: test accuracy against compute", dir.resolve("operating-points.png"));
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("title", title);
     json.put("command", command);

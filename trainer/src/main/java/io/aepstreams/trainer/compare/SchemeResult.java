@@ -42,7 +42,14 @@ public record SchemeResult(
 
   /** The calibrated exit policy of the pruned network and what it does on each split. */
   public record Calibration(String confidence, double maxAccuracyDropPoints, Map<Integer, Double> thresholds,
-      Outcome validation, Outcome test) {}
+      Outcome validation, Outcome test, List<Point> points) {
+    public Calibration {
+      points = points == null ? List.of() : List.copyOf(points);
+    }
+  }
+
+  /** One operating point of the bundle's ladder, on validation (where it was chosen) and on test. */
+  public record Point(int index, double budgetPoints, Outcome validation, Outcome test) {}
 
   /** Accuracy with early exits against the full ensemble, where images leave, and the compute they use. */
   public record Outcome(double accuracy, double fullAccuracy, Map<Integer, Double> exitShares, double expectedMacs,
