@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     description = "Early-exit image classification on Kafka Streams (AEP models, arXiv 2301.12168). "
         + "Offline training: ./aep trainer --help",
     subcommands = {RunCommand.class, ProduceCommand.class, TopicsCommand.class, OffsetsCommand.class,
-        SchemaCommand.class,
+        SchemaCommand.class, ThresholdsCommand.class,
         CommandLine.HelpCommand.class})
 public final class AepCli {
 

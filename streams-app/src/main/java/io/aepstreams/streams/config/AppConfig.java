@@ -22,6 +22,7 @@ import java.util.Properties;
  * @param policy an override of the bundle's exit policy; empty means the bundle's
  * @param batching how many images a stage runs at once, and how long the first of them may wait for the others
  * @param handoff how the images this instance hands on are encoded and compressed
+ * @param adaptation the load controller's objective and ceiling, and the audit of early answers
  * @param httpPort where to serve health and metrics; empty means nowhere
  */
 public record AppConfig(
@@ -33,6 +34,7 @@ public record AppConfig(
     DecodeLimits limits,
     Batching batching,
     Handoff handoff,
+    Adaptation adaptation,
     String applicationIdPrefix,
     String instance,
     Optional<Integer> httpPort,
@@ -54,6 +56,8 @@ public record AppConfig(
   public static final String TOPIC_CLASSIFICATIONS = "aep.topic.classifications";
   public static final String TOPIC_STAGE_PREFIX = "aep.topic.stage-prefix";
   public static final String TOPIC_DLQ = "aep.topic.dlq";
+  /** The compacted topic that carries the operating point in force per model version. */
+  public static final String TOPIC_CONTROL = "aep.topic.control";
   public static final String MAX_PAYLOAD_BYTES = "aep.decode.max-payload-bytes";
   public static final String MAX_PIXELS = "aep.decode.max-pixels";
   /** Most images per forward pass; 1 runs each image on its own, as it arrives. */
@@ -64,6 +68,14 @@ public record AppConfig(
   public static final String HANDOFF_ENCODING = "aep.handoff.encoding";
   /** none, lz4, zstd, gzip or snappy: the compression of the stage topic it writes and of its producer. */
   public static final String HANDOFF_COMPRESSION = "aep.handoff.compression";
+  /** Latency objective in milliseconds; set, the load controller steps along the operating points. */
+  public static final String SLO_LATENCY_MS = "aep.slo.latency-ms";
+  /** Most accuracy the controller may give up, in points below the full ensemble (validation). */
+  public static final String SLO_MAX_ACCURACY_LOSS = "aep.slo.max-accuracy-loss";
+  /** How often the controller looks at the load, in milliseconds. */
+  public static final String SLO_INTERVAL_MS = "aep.slo.interval-ms";
+  /** Share of images leaving early that also run to the last kept exit, to measure agreement; 0 (off) by default. */
+  public static final String AUDIT_RATE = "aep.audit.rate";
   public static final String APPLICATION_ID_PREFIX = "aep.application-id-prefix";
   public static final String INSTANCE = "aep.instance";
   /** Port for /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. */
@@ -94,7 +106,8 @@ public record AppConfig(
   public String toString() {
     return "AppConfig[model=" + model + ", stages=" + stages.map(Object::toString).orElse("all") + ", device="
         + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", batching=" + batching
-        + ", handoff=" + handoff + ", applicationIdPrefix=" + applicationIdPrefix + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
+        + ", handoff=" + handoff + ", adaptation=" + adaptation + ", applicationIdPrefix=" + applicationIdPrefix
+        + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
         + ", kafka=" + Secrets.shown(kafka) + "]";
   }
 
@@ -114,7 +127,8 @@ public record AppConfig(
         settings.getOrDefault(TOPIC_IMAGES, Topics.DEFAULT.images()),
         settings.getOrDefault(TOPIC_CLASSIFICATIONS, Topics.DEFAULT.classifications()),
         settings.getOrDefault(TOPIC_STAGE_PREFIX, Topics.DEFAULT.stagePrefix()),
-        settings.getOrDefault(TOPIC_DLQ, Topics.DEFAULT.dlq()));
+        settings.getOrDefault(TOPIC_DLQ, Topics.DEFAULT.dlq()),
+        settings.getOrDefault(TOPIC_CONTROL, Topics.DEFAULT.control()));
     DecodeLimits limits = new DecodeLimits(
         (int) number(settings, MAX_PAYLOAD_BYTES, DecodeLimits.DEFAULT.maxPayloadBytes()),
         number(settings, MAX_PIXELS, DecodeLimits.DEFAULT.maxPixels()));
@@ -124,12 +138,33 @@ public record AppConfig(
         policy(settings.get(POLICY), settings.get(CONFIDENCE)), limits,
         new Batching((int) number(settings, BATCH_MAX_SIZE, Batching.DEFAULT.maxSize()),
             number(settings, BATCH_MAX_DELAY_MS, Batching.DEFAULT.maxDelayMs())),
-        handoff(settings),
+        handoff(settings), adaptation(settings),
         settings.getOrDefault(APPLICATION_ID_PREFIX, "aep-streams"),
         settings.getOrDefault(INSTANCE, hostName()),
         Optional.ofNullable(settings.get(HTTP_PORT)).filter(p -> !p.isBlank()).map(AppConfig::port),
         new TopicSetup(flag(settings, TOPICS_CREATE), Optional.ofNullable(settings.get(TOPICS_PARTITIONS))
             .filter(p -> !p.isBlank()).map(p -> (int) number(settings, TOPICS_PARTITIONS, 1))), kafka);
+  }
+
+  private static Adaptation adaptation(Map<String, String> settings) {
+    String latency = settings.get(SLO_LATENCY_MS);
+    return new Adaptation(latency == null || latency.isBlank() ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(number(settings, SLO_LATENCY_MS, 0)),
+        share(settings, SLO_MAX_ACCURACY_LOSS, Adaptation.DEFAULT.maxAccuracyLossPoints()),
+        number(settings, SLO_INTERVAL_MS, Adaptation.DEFAULT.intervalMs()),
+        share(settings, AUDIT_RATE, Adaptation.DEFAULT.auditRate()));
+  }
+
+  private static double share(Map<String, String> settings, String key, double fallback) {
+    String value = settings.get(key);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a number, got '" + value + "'");
+    }
   }
 
   private static Handoff handoff(Map<String, String> settings) {

@@ -41,4 +41,23 @@ public final class PipelineMetrics {
   public static void deadLettered(String reason) {
     Metrics.counter("aep.dead.letters", "reason", reason).increment();
   }
+
+  /**
+   * An audited image: it left at {@code exitStage} and ran on to the last kept exit; {@code agreed}: both answers
+   * were the same class. Agreement per exit is agreements / images.
+   */
+  public static void audited(int exitStage, boolean agreed) {
+    Metrics.counter("aep.audit.images", "exit_stage", String.valueOf(exitStage)).increment();
+    if (agreed) {
+      Metrics.counter("aep.audit.agreements", "exit_stage", String.valueOf(exitStage)).increment();
+    } else {
+      // registered at zero so that a rate over it exists before the first agreement
+      Metrics.counter("aep.audit.agreements", "exit_stage", String.valueOf(exitStage));
+    }
+  }
+
+  /** An audit copy that failed on its way to the last kept exit (its image has its answer; nothing is lost). */
+  public static void auditFailed(int exitStage) {
+    Metrics.counter("aep.audit.failed", "exit_stage", String.valueOf(exitStage)).increment();
+  }
 }

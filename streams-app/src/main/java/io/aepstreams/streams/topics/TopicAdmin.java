@@ -119,7 +119,12 @@ public final class TopicAdmin implements AutoCloseable {
         problems.add(new Problem(need.name(), "is missing; it carries " + need.carries()));
         continue;
       }
-      if (reference.isPresent() && !state.partitions().equals(reference.get().partitions())) {
+      if (need.partitions().isPresent() && !state.partitions().equals(need.partitions())) {
+        problems.add(new Problem(need.name(), "has " + state.partitions().get() + " partitions; it needs "
+            + need.partitions().get(), true));
+      }
+      if (need.sharesPartitions() && reference.isPresent()
+          && !state.partitions().equals(reference.get().partitions())) {
         problems.add(new Problem(need.name(), "has " + state.partitions().get() + " partitions, "
             + reference.get().need().name() + " has " + reference.get().partitions().get()
             + " (every pipeline topic needs the same count)", true));
@@ -138,7 +143,7 @@ public final class TopicAdmin implements AutoCloseable {
   }
 
   private static Optional<TopicState> referenceForPartitions(List<TopicState> states) {
-    return states.stream().filter(TopicState::exists).findFirst();
+    return states.stream().filter(s -> s.exists() && s.need().sharesPartitions()).findFirst();
   }
 
   /**
@@ -157,8 +162,12 @@ public final class TopicAdmin implements AutoCloseable {
         configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(need.maxMessageBytes()));
       }
       need.compression().ifPresent(codec -> configs.put(TopicConfig.COMPRESSION_TYPE_CONFIG, codec));
+      if (need.compacted()) {
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+      }
       if (!state.exists()) {
-        toCreate.put(need.name(), new NewTopic(need.name(), Optional.of(partitions), replicationFactor)
+        toCreate.put(need.name(), new NewTopic(need.name(), Optional.of(need.partitions().orElse(partitions)),
+            replicationFactor)
             .configs(configs));
       } else if (state.maxMessageBytes() < need.maxMessageBytes()) {
         toRaise.put(new ConfigResource(ConfigResource.Type.TOPIC, need.name()), List.of(new AlterConfigOp(

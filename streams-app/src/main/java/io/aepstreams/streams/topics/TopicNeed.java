@@ -6,12 +6,28 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * A topic the pipeline needs: its name, what it carries, the largest record batch it must accept
- * ({@code max.message.bytes} at least this), and the {@code compression.type} it is created with (empty: the
- * broker's default, which keeps what the producer sent).
+ * ({@code max.message.bytes} at least this), the {@code compression.type} it is created with (empty: the
+ * broker's default, which keeps what the producer sent), its own partition count where it does not take the
+ * pipeline's, and whether it is compacted.
  */
-public record TopicNeed(String name, String carries, long maxMessageBytes, Optional<String> compression) {
+public record TopicNeed(String name, String carries, long maxMessageBytes, Optional<String> compression,
+    Optional<Integer> partitions, boolean compacted) {
   public TopicNeed(String name, String carries, long maxMessageBytes) {
     this(name, carries, maxMessageBytes, Optional.empty());
+  }
+
+  public TopicNeed(String name, String carries, long maxMessageBytes, Optional<String> compression) {
+    this(name, carries, maxMessageBytes, compression, Optional.empty(), false);
+  }
+
+  /** A compacted topic of one partition, outside the pipeline's shared partition count: a topic of settings. */
+  public static TopicNeed compactedSingle(String name, String carries, long maxMessageBytes) {
+    return new TopicNeed(name, carries, maxMessageBytes, Optional.empty(), Optional.of(1), true);
+  }
+
+  /** Whether this topic takes the pipeline's shared partition count (keys stay in their partition number). */
+  public boolean sharesPartitions() {
+    return partitions.isEmpty();
   }
 
   /** Kafka's default {@code max.message.bytes}: topics that need no more are created without the setting. */

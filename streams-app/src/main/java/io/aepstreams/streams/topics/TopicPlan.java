@@ -30,6 +30,7 @@ public final class TopicPlan {
       needs.add(handoff(config, manifest, stage));
     }
     needs.add(deadLetters(config, needs));
+    needs.add(control(config));
     return needs;
   }
 
@@ -42,6 +43,7 @@ public final class TopicPlan {
       needs.add(handoff(config, manifest, range.last() + 1));
     }
     needs.add(deadLetters(config, all(config, manifest)));
+    needs.add(control(config));
     return needs;
   }
 
@@ -84,6 +86,12 @@ public final class TopicPlan {
     return new TopicNeed(config.topics().stage(stage), "hand-offs into stage " + stage + " (PartialInference, "
         + handoff.encoding().setting() + ")", handoffBytes(manifest, stage, handoff.encoding()),
         handoff.compresses() ? Optional.of(handoff.compression()) : Optional.empty());
+  }
+
+  /** The operating point in force per model version: compacted, one partition, read whole by every instance. */
+  private static TopicNeed control(AppConfig config) {
+    return TopicNeed.compactedSingle(config.topics().control(), "the operating point in force per model version "
+        + "(ExitControl, compacted)", RECORD_OVERHEAD);
   }
 
   /** The dead-letter queue keeps the failed record as it came, so it takes the largest of the others. */

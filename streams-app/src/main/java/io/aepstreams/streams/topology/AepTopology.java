@@ -3,7 +3,9 @@ package io.aepstreams.streams.topology;
 import ai.djl.ndarray.NDManager;
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.bundle.StagedModel;
-import io.aepstreams.model.policy.ExitPolicy;
+import io.aepstreams.records.ExitControl;
+import io.aepstreams.streams.control.ControlUpdates;
+import io.aepstreams.streams.control.PointInForce;
 import io.aepstreams.records.Classification;
 import io.aepstreams.records.ImageRecord;
 import io.aepstreams.records.PartialInference;
@@ -80,6 +82,9 @@ public final class AepTopology {
   public static final String HANDOFF = "handoff";
   public static final String CLASSIFICATIONS_SINK = "classifications";
   public static final String HANDOFF_SINK = "handoff-out";
+  public static final String AUDIT = "audit";
+  public static final String CONTROL_SOURCE = "control-in";
+  public static final String CONTROL = "control";
 
   private AepTopology() {}
 
@@ -108,17 +113,32 @@ public final class AepTopology {
    * model's blocks are shared by every task (inference only reads parameters).
    */
   public static Topology build(AppConfig config, StagedModel model, NDManager manager) {
-    return build(config, model, manager, UnaryOperator.identity());
+    return build(config, model, manager, pointInForce(config, model.manifest()));
+  }
+
+  /**
+   * As above, deciding with {@code points}: the instance's point in force, which the control topic moves and the
+   * load controller and the metrics read.
+   */
+  public static Topology build(AppConfig config, StagedModel model, NDManager manager, PointInForce points) {
+    return build(config, model, manager, points, UnaryOperator.identity());
+  }
+
+  /** Where an instance of {@code manifest} starts: the bundle's point, or the thresholds aep.policy gives. */
+  public static PointInForce pointInForce(AppConfig config, Manifest manifest) {
+    return PointInForce.of(manifest, config.policy());
   }
 
   /**
    * As {@link #build(AppConfig, StagedModel, NDManager)}, each stage's compute passed through {@code stages}:
    * where the tests make a stage fail for chosen images, to see each image of a failed batch accounted for.
    */
-  static Topology build(AppConfig config, StagedModel model, NDManager manager, UnaryOperator<StageRunner> stages) {
+  static Topology build(AppConfig config, StagedModel model, NDManager manager, PointInForce points,
+      UnaryOperator<StageRunner> stages) {
     Manifest manifest = model.manifest();
     StageRange range = new StageRange(model.first(), model.last());
-    ExitPolicy policy = config.policy().orElse(manifest.policy());
+    AuditSampler audit = new AuditSampler(config.adaptation().auditRate());
+    boolean lastOfBundle = range.last() == manifest.stages().size();
     boolean handsOff = range.last() < manifest.stages().size();
     List<TopicNeed> topics = TopicPlan.forInstance(config, manifest, range);
 
@@ -152,14 +172,23 @@ public final class AepTopology {
       int s = stage;
       Optional<String> onward = stage < range.last() ? Optional.of(stageNode(stage + 1))
           : handsOff ? Optional.of(HANDOFF) : Optional.empty();
+      Optional<String> audits = s == manifest.stages().size() ? Optional.of(AUDIT) : Optional.empty();
       topology.addProcessor(stageNode(stage), () -> new StageProcessor(
-          stages.apply(new StageRunner(s, model, policy, config.instance())), RESULTS, onward, manager, inputTopic),
-          parent);
+          stages.apply(new StageRunner(s, model, points, audit, config.instance())), RESULTS, onward, audits,
+          manager, inputTopic), parent);
       stageNodes[stage - range.first()] = stageNode(stage);
       parent = stageNode(stage);
     }
     TopicNeed classifications = need(topics, config.topics().classifications());
-    topology.addProcessor(RESULTS, () -> new ResultWriter(manifest, policy.confidence(),
+    if (lastOfBundle) {
+      topology.addProcessor(AUDIT, AuditRecorder::new, stageNode(range.last()));
+    }
+    // Every instance reads the whole control topic (a global store), so each one follows the point in force.
+    topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ControlUpdates.STORE),
+            Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(), CONTROL_SOURCE, Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer(), config.topics().control(), CONTROL,
+        () -> new ControlUpdates(points, serde(ExitControl.class, config).deserializer(), config.topics().control()));
+    topology.addProcessor(RESULTS, () -> new ResultWriter(manifest, points.current().policy().confidence(),
         new TopicWriter<>(classifications, serde(Classification.class, config).serializer()), inputTopic),
         stageNodes);
     topology.addSink(CLASSIFICATIONS_SINK, classifications.name(), Serdes.ByteArray().serializer(),

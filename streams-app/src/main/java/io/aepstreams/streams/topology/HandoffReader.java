@@ -98,7 +98,7 @@ final class HandoffReader extends ContextualProcessor<byte[], PartialInference, 
         partial.getId().toString(), partial.getLabel(), partial.getSentAt(), partial.getSource(),
         Map.copyOf(partial.getAttributes()), key, partial);
     return new StagedImage(origin, tensor, expected.stream().mapToLong(Long::longValue).toArray(),
-        PartialEnsemble.of(scores, bSum, partial.getExitsRun()), partial.getStageTimings());
+        PartialEnsemble.of(scores, bSum, partial.getExitsRun()), partial.getStageTimings(), null, partial.getAudit());
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -5,6 +5,7 @@ import io.aepstreams.streams.decode.RejectedRecordException.Reason;
 import io.aepstreams.streams.dlq.DeadLetterHandlers;
 import io.aepstreams.streams.dlq.FailedImage;
 import io.aepstreams.streams.dlq.FailedImagesException;
+import io.aepstreams.streams.runtime.PipelineMetrics;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,7 @@ import java.util.List;
  * batch has gone on ({@link #throwIfAny}).
  */
 final class ImageFailures {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageFailures.class);
   private final String inputTopic;
   private final List<FailedImage> failed = new ArrayList<>();
 
@@ -26,6 +28,12 @@ final class ImageFailures {
   void judge(RuntimeException failure, StagedImage image, Reason reason) {
     if (DeadLetterHandlers.notTheRecordsFault(failure) != null) {
       throw failure;
+    }
+    if (image.isAudit()) {
+      // the image has its answer already: an audit copy that fails is counted, never a dead letter
+      PipelineMetrics.auditFailed(image.audit().getExitStage());
+      LOG.warn("audit copy of image '{}' failed, not audited: {}", image.origin().id(), failure.toString());
+      return;
     }
     Reason why = failure instanceof RejectedRecordException rejected ? rejected.reason() : reason;
     failed.add(image.origin().failed(why, failure, inputTopic));

@@ -73,6 +73,7 @@ final class ResultWriter extends ContextualProcessor<byte[], Batch, byte[], byte
         .setDecidedAt(decidedAt)
         .setSource(origin.source())
         .setAttributes(origin.attributes())
+        .setOperatingPoint(image.decidedBy())
         .build();
   }
 }

@@ -29,6 +29,7 @@ final class StageProcessor extends ContextualProcessor<byte[], Batch, byte[], Ba
   private final StageRunner runner;
   private final String decided;
   private final Optional<String> onward;
+  private final Optional<String> audits;
   private final NDManager manager;
   private final String inputTopic;
   private final Timer compute;
@@ -42,6 +43,12 @@ final class StageProcessor extends ContextualProcessor<byte[], Batch, byte[], Ba
    */
   StageProcessor(StageRunner runner, String decided, Optional<String> onward, NDManager manager,
       String inputTopic) {
+    this(runner, decided, onward, Optional.empty(), manager, inputTopic);
+  }
+
+  /** @param audits the child that takes audit copies at the bundle's last stage; empty elsewhere */
+  StageProcessor(StageRunner runner, String decided, Optional<String> onward, Optional<String> audits,
+      NDManager manager, String inputTopic) {
     if (runner.hasNext() == onward.isEmpty()) {
       throw new IllegalArgumentException("stage " + runner.stage() + (runner.hasNext()
           ? " needs somewhere for images to go on" : " is the bundle's last: nothing goes on from it"));
@@ -49,6 +56,7 @@ final class StageProcessor extends ContextualProcessor<byte[], Batch, byte[], Ba
     this.runner = runner;
     this.decided = decided;
     this.onward = onward;
+    this.audits = audits;
     this.manager = manager;
     this.inputTopic = inputTopic;
     this.compute = PipelineMetrics.stageTime(runner.stage());
@@ -80,6 +88,12 @@ final class StageProcessor extends ContextualProcessor<byte[], Batch, byte[], Ba
           }
         }
       }
+    }
+    List<StagedImage> audited = leaving.stream().filter(StagedImage::isAudit).toList();
+    if (!audited.isEmpty()) {
+      leaving.removeIf(StagedImage::isAudit);
+      // a topology without an audit child has no audit copies reaching its last stage: none was sampled
+      audits.ifPresent(child -> context().forward(record.withValue(new Batch(audited)), child));
     }
     if (!leaving.isEmpty()) {
       context().forward(record.withValue(new Batch(leaving)), decided);

@@ -7,7 +7,9 @@ import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.model.policy.ExitPolicy;
 import io.aepstreams.model.policy.PartialEnsemble;
+import io.aepstreams.records.EarlyAnswer;
 import io.aepstreams.records.StageTiming;
+import io.aepstreams.streams.control.PointInForce;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,19 +23,33 @@ import java.util.List;
 public class StageRunner {
   private final int stage;
   private final StagedModel model;
-  private final ExitPolicy policy;
+  private final PointInForce points;
+  private final AuditSampler audit;
   private final String instance;
   private final boolean lastOfBundle;
   private final double b;
 
-  /** What a batch became: the images that leave at this stage's exit, the rest, and the pass's time. */
+  /**
+   * What a batch became: the images that leave at this stage's exit (audit copies that reached the last kept exit
+   * among them), the rest, and the pass's time.
+   */
   public record Outcome(List<StagedImage> leaving, List<StagedImage> goingOn, long nanos) {}
 
+  /** A stage that decides with {@code policy} always, and audits nothing: the benchmark's and the planner's. */
   public StageRunner(int stage, StagedModel model, ExitPolicy policy, String instance) {
+    this(stage, model, PointInForce.of(model.manifest(), java.util.Optional.of(policy)), AuditSampler.NONE, instance);
+  }
+
+  /**
+   * A stage that decides each batch with the point in force when the batch starts, and sends a copy of the images
+   * {@code audit} samples among those leaving early on to the last kept exit.
+   */
+  public StageRunner(int stage, StagedModel model, PointInForce points, AuditSampler audit, String instance) {
     Manifest manifest = model.manifest();
     this.stage = stage;
     this.model = model;
-    this.policy = policy;
+    this.points = points;
+    this.audit = audit;
     this.instance = instance;
     this.lastOfBundle = stage == manifest.stages().size();
     if (lastOfBundle && !model.hasExit(stage)) {
@@ -54,6 +70,8 @@ public class StageRunner {
 
   /** Runs the batch; tensors live on a sub-manager of {@code manager}, closed before this returns. */
   public Outcome run(List<StagedImage> images, NDManager manager) {
+    // one point for the whole batch: a change takes effect from the next batch on
+    PointInForce.Applied point = points.current();
     long start = System.nanoTime();
     int n = images.size();
     long[] inputShape = images.get(0).shape();
@@ -86,10 +104,19 @@ public class StageRunner {
     for (int i = 0; i < n; i++) {
       StagedImage image = images.get(i);
       PartialEnsemble ensemble = logits == null ? image.ensemble() : image.ensemble().after(stage, logits[i], b);
-      boolean leaves = model.hasExit(stage) && policy.leaves(stage, ensemble, lastOfBundle);
-      float[] tensor = leaves || outputs == null ? new float[0]
-          : Arrays.copyOfRange(outputs, i * perImage, (i + 1) * perImage);
-      (leaves ? leaving : goingOn).add(image.after(tensor, outputShape, ensemble, timing));
+      float[] tensor = outputs == null ? new float[0] : Arrays.copyOfRange(outputs, i * perImage, (i + 1) * perImage);
+      StagedImage next = image.after(tensor, outputShape, ensemble, timing);
+      if (image.isAudit()) {
+        // an audit copy ignores the thresholds: it runs to the last kept exit, the bundle's last stage
+        (lastOfBundle ? leaving : goingOn).add(next);
+      } else if (model.hasExit(stage) && point.policy().leaves(stage, ensemble, lastOfBundle)) {
+        leaving.add(next.decided(point.tag()));
+        if (!lastOfBundle && audit.sampled(image.origin().id())) {
+          goingOn.add(next.audited(new EarlyAnswer(stage, ensemble.answer())));
+        }
+      } else {
+        goingOn.add(next);
+      }
     }
     return new Outcome(leaving, goingOn, nanos);
   }

@@ -2,7 +2,9 @@ package io.aepstreams.streams.topology;
 
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.model.policy.PartialEnsemble;
+import io.aepstreams.records.EarlyAnswer;
 import io.aepstreams.records.ImageRecord;
+import io.aepstreams.records.OperatingPointRef;
 import io.aepstreams.records.PartialInference;
 import io.aepstreams.records.SourceOffset;
 import io.aepstreams.records.StageTiming;
@@ -21,9 +23,13 @@ import org.apache.kafka.common.header.Headers;
  * One image between the stages of an instance: where it came from, the tensor its next stage takes (batch dimension
  * excluded), its partial ensemble and the time each stage took. Immutable: a stage makes the next one with
  * {@link #after}. Between instances it travels as a {@link PartialInference} ({@link #handoff}).
+ *
+ * @param decidedBy the operating point that let the image out; null until it leaves
+ * @param audit set on an audited copy: the answer the image already left with; the copy runs to the last kept exit
+ *     only to be compared with it, and no second result is written
  */
 public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEnsemble ensemble,
-    List<StageTiming> timings) {
+    List<StageTiming> timings, OperatingPointRef decidedBy, EarlyAnswer audit) {
 
   /**
    * What an image keeps from its input record on the way: the record's key, timestamp and headers (its results are
@@ -53,6 +59,25 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
     timings = List.copyOf(timings);
   }
 
+  /** An image on its way, not yet decided and not an audit copy. */
+  public StagedImage(Origin origin, float[] tensor, long[] shape, PartialEnsemble ensemble, List<StageTiming> timings) {
+    this(origin, tensor, shape, ensemble, timings, null, null);
+  }
+
+  /** This image as it leaves, decided by {@code point}. */
+  StagedImage decided(OperatingPointRef point) {
+    return new StagedImage(origin, new float[0], shape, ensemble, timings, point, audit);
+  }
+
+  /** A copy of this image that runs on to the last kept exit, to be compared with {@code early}. */
+  StagedImage audited(EarlyAnswer early) {
+    return new StagedImage(origin, tensor, shape, ensemble, timings, null, early);
+  }
+
+  public boolean isAudit() {
+    return audit != null;
+  }
+
   /**
    * An image that never came through Kafka, decoded by {@code decoder} for stage 1: what the benchmark's model loop
    * and the split planner run, with the record's id and label and nothing else of a record's.
@@ -70,7 +95,7 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
     List<StageTiming> all = new ArrayList<>(timings.size() + 1);
     all.addAll(timings);
     all.add(timing);
-    return new StagedImage(origin, output, outputShape, next, all);
+    return new StagedImage(origin, output, outputShape, next, all, decidedBy, audit);
   }
 
   /**
@@ -96,6 +121,7 @@ public record StagedImage(Origin origin, float[] tensor, long[] shape, PartialEn
         .setOriginalKey(origin.originalKey() == null ? null : ByteBuffer.wrap(origin.originalKey()))
         .setSource(origin.source())
         .setAttributes(origin.attributes())
+        .setAudit(audit)
         .build();
   }
 }

@@ -1,6 +1,7 @@
 package io.aepstreams.streams.topics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aepstreams.model.bundle.Manifest;
@@ -40,7 +41,8 @@ class TopicPlanTest {
   @Test
   void everyTopicOfEverySplitWithItsLargestRecord() {
     List<TopicNeed> all = TopicPlan.all(config, manifest);
-    assertEquals(List.of("aep.images", "aep.classifications", "aep.stage-2", "aep.stage-3", "aep.stage-4", "aep.dlq"),
+    assertEquals(List.of("aep.images", "aep.classifications", "aep.stage-2", "aep.stage-3", "aep.stage-4", "aep.dlq",
+        "aep.control"),
         all.stream().map(TopicNeed::name).toList());
     assertEquals(100_000 + TopicPlan.RECORD_OVERHEAD, all.get(0).maxMessageBytes(), "the largest accepted payload");
     for (int stage = 2; stage <= 4; stage++) {
@@ -70,12 +72,22 @@ class TopicPlanTest {
   }
 
   @Test
+  void theControlTopicIsCompactedWithOnePartitionOfItsOwn() {
+    TopicNeed control = TopicPlan.all(config, manifest).get(TopicPlan.all(config, manifest).size() - 1);
+    assertEquals("aep.control", control.name());
+    assertTrue(control.compacted());
+    assertEquals(Optional.of(1), control.partitions());
+    assertFalse(control.sharesPartitions());
+  }
+
+  @Test
   void anInstanceNeedsItsInputItsOutputsAndTheDeadLetterQueue() {
-    assertEquals(List.of("aep.images", "aep.classifications", "aep.stage-2", "aep.dlq"),
+    assertEquals(List.of("aep.images", "aep.classifications", "aep.stage-2", "aep.dlq", "aep.control"),
         names(TopicPlan.forInstance(config, manifest, new StageRange(1, 1))));
-    assertEquals(List.of("aep.stage-2", "aep.classifications", "aep.stage-4", "aep.dlq"),
+    assertEquals(List.of("aep.stage-2", "aep.classifications", "aep.stage-4", "aep.dlq",
+        "aep.control"),
         names(TopicPlan.forInstance(config, manifest, new StageRange(2, 3))));
-    assertEquals(List.of("aep.images", "aep.classifications", "aep.dlq"),
+    assertEquals(List.of("aep.images", "aep.classifications", "aep.dlq", "aep.control"),
         names(TopicPlan.forInstance(config, manifest, new StageRange(1, 4))));
   }
 

@@ -116,7 +116,8 @@ class AepTopologyTest {
     StageRange range = AepTopology.range(config, bundle.manifest);
     StagedModel model = new StagedModel(bundle.open(), range.first(), range.last(), manager);
     TopologyTestDriver driver = new TopologyTestDriver(AepTopology.build(config, model, manager,
-        runner -> stages.apply(model, runner)), AepTopology.streamsProperties(config, range, bundle.manifest));
+        AepTopology.pointInForce(config, model.manifest()), runner -> stages.apply(model, runner)),
+        AepTopology.streamsProperties(config, range, bundle.manifest));
     open.add(driver);
     open.add(model);
     return driver;

@@ -102,6 +102,12 @@ class TrainerCliTest {
     assertEquals(1.0, manifest.at("/metrics/calibration/maxAccuracyDropPoints").asDouble());
     assertTrue(manifest.at("/metrics/calibration/test/accuracy").isNumber());
     assertEquals(40, manifest.at("/metrics/training/validationImages").asInt(), "the split travels with the model");
+    JsonNode points = manifest.at("/operatingPoints");
+    assertEquals(List.of(0.0, 0.25, 0.5, 1.0, 2.0, 3.0), java.util.stream.StreamSupport.stream(points.spliterator(),
+        false).map(p -> p.get("budgetPoints").asDouble()).toList(), "the default ladder");
+    assertEquals(points.get(3).get("thresholds"), manifest.at("/policy/thresholds"),
+        "the policy in force is the point of --max-accuracy-drop");
+    assertTrue(Files.size(pruned.resolveSibling("operating-points.png")) > 1000, "the trade-off plot");
 
     assertEquals(0, run("evaluate", "--data", data.toString(), "--model", pruned.toString()).exit());
   }
@@ -114,7 +120,8 @@ class TrainerCliTest {
         out.toString(), "--models", models.toString())).exit());
     String md = Files.readString(out.resolve("comparison.md"));
     assertTrue(md.contains("| SINGLE |") && md.contains("| MIX |"), md);
-    for (String file : List.of("comparison.json", "accuracy-vs-macs.png", "exit-accuracy.png", "exit-shares.png")) {
+    for (String file : List.of("comparison.json", "accuracy-vs-macs.png", "exit-accuracy.png", "exit-shares.png",
+        "operating-points.png")) {
       assertTrue(Files.size(out.resolve(file)) > 1000, file);
     }
     assertTrue(Files.exists(models.resolve("mix/bundle/manifest.json")));
