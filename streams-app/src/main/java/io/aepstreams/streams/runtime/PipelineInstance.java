@@ -6,6 +6,9 @@ import io.aepstreams.model.bundle.ModelBundle;
 import io.aepstreams.model.bundle.StagedModel;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.StageRange;
+import io.aepstreams.streams.control.ControllerLoop;
+import io.aepstreams.streams.control.PointInForce;
+import org.apache.kafka.common.TopicPartition;
 import io.aepstreams.streams.redeploy.NewGroupCheck;
 import io.aepstreams.streams.topics.InstanceTopics;
 import io.aepstreams.streams.topology.AepTopology;
@@ -40,6 +43,8 @@ public final class PipelineInstance implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final CompletableFuture<KafkaStreams.State> failed;
   private final AtomicInteger replaced;
+  private final PointInForce points;
+  private final ControllerLoop controller;
 
   /** Failed stream threads replaced at most this often within the window, then the client shuts down. */
   static final int THREAD_REPLACEMENTS = 3;
@@ -49,7 +54,8 @@ public final class PipelineInstance implements AutoCloseable {
 
   private PipelineInstance(NDManager manager, StagedModel model, KafkaStreams streams, StageRange range,
       HealthServer health, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry,
-      CompletableFuture<KafkaStreams.State> failed, AtomicInteger replaced) {
+      CompletableFuture<KafkaStreams.State> failed, AtomicInteger replaced, PointInForce points,
+      ControllerLoop controller) {
     this.manager = manager;
     this.model = model;
     this.streams = streams;
@@ -59,6 +65,8 @@ public final class PipelineInstance implements AutoCloseable {
     this.registry = registry;
     this.failed = failed;
     this.replaced = replaced;
+    this.points = points;
+    this.controller = controller;
   }
 
   /** Loads the model's stages for {@code config} and starts serving them. */
@@ -79,7 +87,11 @@ public final class PipelineInstance implements AutoCloseable {
         Metrics.addRegistry(registry);
       }
       model = new StagedModel(bundle, range.first(), range.last(), manager);
-      Topology topology = AepTopology.build(config, model, manager);
+      PointInForce points = AepTopology.pointInForce(config, bundle.manifest());
+      if (registry != null) {
+        points.withMeters();
+      }
+      Topology topology = AepTopology.build(config, model, manager, points);
       KafkaStreams streams = new KafkaStreams(topology,
           AepTopology.streamsProperties(config, range, bundle.manifest()));
       ThreadReplacementBudget budget = new ThreadReplacementBudget(THREAD_REPLACEMENTS, THREAD_REPLACEMENT_WINDOW);
@@ -113,10 +125,18 @@ public final class PipelineInstance implements AutoCloseable {
         LOG.info("health and metrics on port {}: /health/live, /health/ready, /metrics", health.port());
       }
       streams.start();
+      ControllerLoop controller = null;
+      if (config.adaptation().adapts() && range.first() == 1 && !points.ladder().isEmpty()) {
+        String images = config.topics().images();
+        controller = new ControllerLoop(config, points, () -> leads(streams, images));
+      } else if (config.adaptation().adapts() && range.first() == 1) {
+        LOG.warn("{} is set, but bundle {} has no operating points to move along: the load controller is off",
+            AppConfig.SLO_LATENCY_MS, bundle.manifest().name());
+      }
       LOG.info("serving stages {} of {} {} on {} as {}", range, bundle.manifest().name(), bundle.manifest().version(),
           config.device(), config.applicationId(range));
       return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry, failed,
-          replaced);
+          replaced, points, controller);
     } catch (RuntimeException e) {
       if (registry != null) {
         Metrics.removeRegistry(registry);
@@ -128,6 +148,24 @@ public final class PipelineInstance implements AutoCloseable {
       manager.close();
       throw e;
     }
+  }
+
+  /**
+   * Whether this instance leads the load controller: it holds partition 0 of the images topic as an active task,
+   * which one instance of the edge does at a time.
+   */
+  private static boolean leads(KafkaStreams streams, String imagesTopic) {
+    if (streams.state() != KafkaStreams.State.RUNNING) {
+      return false;
+    }
+    TopicPartition first = new TopicPartition(imagesTopic, 0);
+    return streams.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+        .anyMatch(task -> task.topicPartitions().contains(first));
+  }
+
+  /** The operating point this instance decides with now. */
+  public PointInForce points() {
+    return points;
   }
 
   /** How many failed stream threads this instance has replaced. */
@@ -175,6 +213,9 @@ public final class PipelineInstance implements AutoCloseable {
    * finish in time; the model is then left loaded, since a stream thread may still be inside it.
    */
   public boolean close(Duration timeout) {
+    if (controller != null) {
+      controller.close();
+    }
     if (health != null) {
       health.close();
       streamsMetrics.close();

@@ -64,6 +64,7 @@ public final class LocalCluster implements AutoCloseable {
     settings.put(AppConfig.TOPIC_CLASSIFICATIONS, topicPrefix + ".classifications");
     settings.put(AppConfig.TOPIC_STAGE_PREFIX, topicPrefix + ".stage-");
     settings.put(AppConfig.TOPIC_DLQ, topicPrefix + ".dlq");
+    settings.put(AppConfig.TOPIC_CONTROL, topicPrefix + ".control");
     return settings;
   }
 
