@@ -145,12 +145,24 @@ public final class PointInForce {
     Gauge.builder("aep.operating.point.budget", this, p -> p.current().tag().getBudgetPoints())
         .description("accuracy budget of the point in force, points below the full ensemble (validation)")
         .strongReference(true).register(Metrics.globalRegistry);
+    for (Integer exit : manifest.exitStages().subList(0, Math.max(0, manifest.exitStages().size() - 1))) {
+      Gauge.builder("aep.audit.expected.agreement", this, p -> p.expectedAgreement(exit))
+          .description("share of images leaving at each exit whose answer the full ensemble shares, as calibration "
+              + "measured it on validation for the point in force (NaN where none leaves there)")
+          .tag("exit_stage", String.valueOf(exit)).strongReference(true).register(Metrics.globalRegistry);
+    }
     for (OperatingPoint point : ladder) {
       FunctionCounter.builder("aep.operating.point.seconds", this, p -> p.secondsAt(point.index()))
           .tags("point", String.valueOf(point.index()), "budget", String.valueOf(point.budgetPoints()))
           .description("time spent deciding with each operating point").register(Metrics.globalRegistry);
     }
     return this;
+  }
+
+  /** What calibration measured of the point in force at {@code exit}: the audit's yardstick. */
+  double expectedAgreement(int exit) {
+    int index = current.index();
+    return index < 0 ? Double.NaN : ladder.get(index).agreement().getOrDefault(exit, Double.NaN);
   }
 
   static Counter refused() {

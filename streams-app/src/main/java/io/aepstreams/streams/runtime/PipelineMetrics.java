@@ -60,4 +60,18 @@ public final class PipelineMetrics {
   public static void auditFailed(int exitStage) {
     Metrics.counter("aep.audit.failed", "exit_stage", String.valueOf(exitStage)).increment();
   }
+
+  /** Buckets of the decision latency histogram: few, so that a p99 per instance costs a dozen series. */
+  private static final java.time.Duration[] LATENCY_BUCKETS = java.util.stream.LongStream.of(10, 25, 50, 100, 250,
+      500, 1_000, 2_500, 5_000, 10_000, 30_000).mapToObj(java.time.Duration::ofMillis)
+      .toArray(java.time.Duration[]::new);
+
+  /**
+   * Time from an image's record timestamp (when it was produced) to its decision, per exit stage: queueing and
+   * every stage included, the commit that makes the result visible not (at most the commit interval more).
+   */
+  public static Timer decisionLatency(int exitStage) {
+    return Timer.builder("aep.decision.latency").tags("exit_stage", String.valueOf(exitStage))
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(Metrics.globalRegistry);
+  }
 }

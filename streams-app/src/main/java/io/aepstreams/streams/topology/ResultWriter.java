@@ -45,6 +45,8 @@ final class ResultWriter extends ContextualProcessor<byte[], Batch, byte[], byte
         continue;
       }
       PipelineMetrics.classifications(result.getExitStage()).increment();
+      PipelineMetrics.decisionLatency(result.getExitStage()).record(Math.max(0,
+          decidedAt.toEpochMilli() - origin.timestamp()), java.util.concurrent.TimeUnit.MILLISECONDS);
       context().forward(new Record<>(origin.recordKey(), bytes, origin.timestamp(), origin.headers()));
     }
     failed.throwIfAny();

@@ -248,4 +248,84 @@ class AdaptiveExitsIT {
       assertEquals(PointSetter.CONTROLLER, edge.points().current().tag().getSetBy());
     }
   }
+
+  /**
+   * Metric names (series names as Prometheus stores them) that {@code expr} reads: its identifiers once label
+   * lists ({@code by (...)}, {@code on (...)}) and selectors ({@code {...}}) are taken out.
+   */
+  static java.util.Set<String> metricsIn(String expr) {
+    String bare = expr.replaceAll("\\b(by|on|without|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
+        .replaceAll("\\{[^}]*\\}", " ");
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:aep|kafka)_[a-z0-9_]+)\\b").matcher(bare);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  @Test
+  void everyQueryOfTheDashboardAndTheAlertsNamesAMetricARunningInstanceExports() throws Exception {
+    Map<String, String> base = settings("adapt-dash");
+    Topics topics = AppConfig.from(base).topics();
+    com.fasterxml.jackson.databind.JsonNode configMap = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+        .readTree(Path.of("..", "deploy", "k8s", "base", "grafana-dashboard.yaml").toFile());
+    com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(configMap.path("data").path("aep-streams.json").asText());
+    java.util.Set<String> queried = new java.util.TreeSet<>();
+    dashboard.path("panels").forEach(panel -> panel.path("targets").forEach(t -> queried.addAll(
+        metricsIn(t.path("expr").asText()))));
+    assertTrue(queried.size() >= 10, "the dashboard's queries name its metrics: " + queried);
+    // and the alerts' too
+    new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(Path.of("..", "deploy", "k8s", "base",
+        "prometheus-rule.yaml").toFile()).path("spec").path("groups").forEach(g -> g.path("rules").forEach(
+            r -> queried.addAll(metricsIn(r.path("expr").asText()))));
+
+    // Every feature the dashboard shows switched on: audit, the controller, early exits.
+    try (PipelineInstance instance = PipelineInstance.start(config(base, "1-4", Map.of(AppConfig.HTTP_PORT, "0",
+        AppConfig.AUDIT_RATE, "1", AppConfig.SLO_LATENCY_MS, "1000", AppConfig.SLO_INTERVAL_MS, "200")))) {
+      instance.awaitRunning(Duration.ofSeconds(60));
+      produce(topics, "d-");
+      // and one bad record, for the dead-letter counter
+      try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> raw =
+          new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers",
+              cluster.kafka.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+              new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.images(), "junk".getBytes(),
+            "not avro".getBytes())).get();
+      }
+      results(topics, "d-", TinyBundle.IMAGES.size());
+      java.util.Set<String> exported = new java.util.TreeSet<>();
+      await(() -> {
+        exported.clear();
+        exported.addAll(scrape(instance.httpPort()));
+        return exported.containsAll(queried);
+      }, Duration.ofSeconds(30), () -> {
+        java.util.Set<String> missing = new java.util.TreeSet<>(queried);
+        missing.removeAll(exported);
+        return "the dashboard and alerts query metrics no instance exports: " + missing;
+      });
+    }
+  }
+
+  /** The series names on an instance's /metrics. */
+  private static java.util.Set<String> scrape(int port) {
+    try {
+      String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      for (String line : body.split("\n")) {
+        if (!line.isBlank() && !line.startsWith("#")) {
+          names.add(line.split("[{ ]", 2)[0]);
+        }
+      }
+      return names;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import org.apache.kafka.common.config.TopicConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -171,9 +172,12 @@ class RenderedOverlaysTest {
 
     // Topics: one partition count for all, and one for every topic the instances read or write.
     Map<String, Integer> partitions = new HashMap<>();
+    Map<String, Integer> compacted = new HashMap<>();
     for (GenericKubernetesResource topic : rendered.custom("KafkaTopic")) {
       Map<String, Object> spec = topic.get("spec");
-      partitions.put((String) spec.get("topicName"), ((Number) spec.get("partitions")).intValue());
+      Map<?, ?> topicConfig = (Map<?, ?>) spec.getOrDefault("config", Map.of());
+      (TopicConfig.CLEANUP_POLICY_COMPACT.equals(topicConfig.get(TopicConfig.CLEANUP_POLICY_CONFIG)) ? compacted
+          : partitions).put((String) spec.get("topicName"), ((Number) spec.get("partitions")).intValue());
     }
     assertEquals(1, new HashSet<>(partitions.values()).size(), "equal partition counts: " + partitions);
     int count = partitions.values().iterator().next();
@@ -188,6 +192,7 @@ class RenderedOverlaysTest {
       for (String topic : needed) {
         assertTrue(partitions.containsKey(topic), "a KafkaTopic for " + topic + ", which " + entry.getKey() + " uses");
       }
+      assertEquals(1, compacted.get(config.topics().control()), "the control topic: compacted, one partition");
     }
 
     // Autoscaling: each range on the lag of its own consumer group on its own input topic, at most one replica per
@@ -255,7 +260,21 @@ class RenderedOverlaysTest {
         }
       }
     }
-    assertEquals(List.of("AepConsumerLagHigh", "AepDeadLettersRising", "AepInstanceNotReady"), alerts);
+    assertEquals(List.of("AepConsumerLagHigh", "AepDeadLettersRising", "AepInstanceNotReady",
+        "AepEarlyExitsDisagree"), alerts);
+    // A dashboard for Grafana's sidecar, with the panels an operator of adaptive exits looks at.
+    ConfigMap dashboard = rendered.of("ConfigMap", ConfigMap.class).stream()
+        .filter(c -> "1".equals(c.getMetadata().getLabels() == null ? null
+            : c.getMetadata().getLabels().get("grafana_dashboard"))).findFirst().orElseThrow();
+    JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard.getData()
+        .get("aep-streams.json"));
+    List<String> titles = new ArrayList<>();
+    json.path("panels").forEach(p -> titles.add(p.path("title").asText()));
+    for (String wanted : List.of("Images per second", "Exit shares per stage", "Input lag per stage range",
+        "p99 latency to the decision", "Operating point in force", "Time at each operating point",
+        "Agreement of early answers with the full ensemble (audit)")) {
+      assertTrue(titles.contains(wanted), "a panel " + wanted + " in " + titles);
+    }
     List<Job> jobs = rendered.of("Job", Job.class);
     assertEquals(1, jobs.size());
     assertEquals(List.of("topics", "create"), jobs.get(0).getSpec().getTemplate().getSpec().getContainers().get(0)
