@@ -50,7 +50,7 @@ public final class Bench {
     ExitPolicy policy = AppConfig.from(Map.of(AppConfig.MODEL, options.model().toString()))
         .policy().orElse(manifest.policy());
     int stages = manifest.stages().size();
-    int splitAfter = options.splitAfter() >= 0 ? options.splitAfter() : firstSplit(manifest);
+    int splitAfter = options.splitAfter() >= 0 ? options.splitAfter() : firstSplitOf(manifest);
     if (splitAfter >= stages) {
       throw new IllegalArgumentException("--split-after " + splitAfter + " leaves nothing for the second "
           + "instance: the model has " + stages + " stages");
@@ -206,7 +206,7 @@ public final class Bench {
    * Where a split deployment is cut by default: after the first kept exit, so that the edge instance answers the
    * images that can leave there and hands over only the rest; no split when that exit is the last stage.
    */
-  static int firstSplit(Manifest manifest) {
+  public static int firstSplitOf(Manifest manifest) {
     int first = manifest.exitStages().get(0);
     return first < manifest.stages().size() ? first : 0;
   }

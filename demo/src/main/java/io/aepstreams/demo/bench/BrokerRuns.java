@@ -87,6 +87,7 @@ final class BrokerRuns implements AutoCloseable {
     settings.put(AppConfig.TOPIC_CLASSIFICATIONS, prefix + ".classifications");
     settings.put(AppConfig.TOPIC_STAGE_PREFIX, prefix + ".stage-");
     settings.put(AppConfig.TOPIC_DLQ, prefix + ".dlq");
+    settings.put(AppConfig.TOPIC_CONTROL, prefix + ".control");
     settings.put(AppConfig.BATCH_MAX_SIZE, String.valueOf(batch));
     settings.put(AppConfig.BATCH_MAX_DELAY_MS, String.valueOf(maxDelayMs));
     settings.putAll(extra);
@@ -315,6 +316,101 @@ final class BrokerRuns implements AutoCloseable {
     } finally {
       instances.forEach(PipelineInstance::close);
     }
+  }
+
+  /** One rate held for a while: a phase of an offered load that changes. */
+  record Phase(String name, double rate, double seconds) {
+    int images() {
+      return (int) Math.round(rate * seconds);
+    }
+  }
+
+  /** One image's answer: when it was sent and decided, by which point, where it left, whether it was right. */
+  record Answer(String id, String phase, long sentAtMs, long decidedAtMs, int point, double budget, int exitStage,
+      boolean correct) {}
+
+  /** What a paced run gave: every answer, and the edge's point in force sampled every 200 ms (ms, point). */
+  record Paced(long startMs, List<Answer> answers, List<long[]> points, long duplicates) {}
+
+  /**
+   * Images sent phase after phase, each at its rate, through the instances for {@code ranges} with {@code more}
+   * settings; waits until every image is answered (at most {@code drainLimit} after the last is sent), sampling the
+   * first instance's operating point meanwhile.
+   */
+  Paced paced(ImageSet images, List<Phase> phases, int batch, long maxDelayMs, List<String> ranges,
+      Map<String, String> more, Duration drainLimit, Consumer<String> progress) throws Exception {
+    Map<String, String> settings = settings(batch, maxDelayMs, more);
+    AppConfig config = AppConfig.from(settings);
+    Map<String, String> phaseOf = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Answer> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicLong duplicates = new java.util.concurrent.atomic.AtomicLong();
+    List<long[]> points = java.util.Collections.synchronizedList(new ArrayList<>());
+    int total = phases.stream().mapToInt(Phase::images).sum();
+    List<PipelineInstance> instances = List.of();
+    Consumer<ConsumerRecord<byte[], Classification>> onResult = record -> {
+      Classification c = record.value();
+      if (!seen.add(c.getId())) {
+        duplicates.incrementAndGet();
+        return;
+      }
+      String id = c.getId();
+      answers.add(new Answer(id, id.substring(0, id.indexOf('-')), c.getSentAt().toEpochMilli(),
+          c.getDecidedAt().toEpochMilli(), c.getOperatingPoint() == null ? -1 : c.getOperatingPoint().getIndex(),
+          c.getOperatingPoint() == null ? Double.NaN : c.getOperatingPoint().getBudgetPoints(), c.getExitStage(),
+          c.getLabel() != null && c.getLabel() == c.getClassIndex()));
+    };
+    try (ResultReader reader = new ResultReader(client(), config.topics().classifications(), onResult);
+        ImageProducer producer = new ImageProducer(client(), config.topics().images())) {
+      instances = start(settings, ranges);
+      PipelineInstance edge = instances.get(0);
+      long start = System.currentTimeMillis();
+      java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors
+          .newSingleThreadScheduledExecutor();
+      sampler.scheduleAtFixedRate(() -> points.add(new long[] {System.currentTimeMillis() - start,
+          edge.points().current().index()}), 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        int offset = 0;
+        for (Phase phase : phases) {
+          progress.accept(String.format(java.util.Locale.ROOT, "%s: %,d images at %.0f/s for %.0f s", phase.name(),
+              phase.images(), phase.rate(), phase.seconds()));
+          producer.send(shifted(images, offset), phase.images(), phase.rate(), phase.name() + "-", sent -> { });
+          offset += phase.images();
+        }
+        requireSent(producer, total);
+        long deadline = System.nanoTime() + drainLimit.toNanos();
+        long lastReport = 0;
+        while (reader.count() - duplicates.get() < total) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("only " + (reader.count() - duplicates.get()) + " of " + total
+                + " answered within " + drainLimit + " of the last image sent");
+          }
+          if (System.nanoTime() - lastReport > 10e9) {
+            lastReport = System.nanoTime();
+            progress.accept(String.format(java.util.Locale.ROOT, "draining: %,d of %,d answered",
+                reader.count() - duplicates.get(), total));
+          }
+          Thread.sleep(20);
+        }
+        Thread.sleep(1000); // a second more, to see a duplicate if there were one
+        reader.stop();
+      } finally {
+        sampler.shutdownNow();
+      }
+      return new Paced(start, List.copyOf(answers), List.copyOf(points), duplicates.get());
+    } finally {
+      instances.forEach(PipelineInstance::close);
+    }
+  }
+
+  /** {@code images} starting at image {@code offset} (the test set goes round): phases send different images. */
+  private static ImageSet shifted(ImageSet images, int offset) {
+    int n = images.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = (i + offset) % n;
+    }
+    return images.select(order);
   }
 
   /** A run that lost images on their way in would wait for their answers for ever: say why instead. */

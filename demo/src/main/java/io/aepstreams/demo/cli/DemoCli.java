@@ -19,6 +19,7 @@ public final class DemoCli {
     cli.addSubcommand("demo", new DemoCommand());
     cli.addSubcommand("bench", new BenchCommand());
     cli.addSubcommand("bench-table", new BenchTableCommand());
+    cli.addSubcommand("bench-burst", new BurstCommand());
     cli.addSubcommand("plan", new PlanCommand());
     cli.addSubcommand("plan-table", new PlanTableCommand());
     return cli;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aepstreams.records.Classification;
 import io.aepstreams.records.ImageRecord;
 import io.aepstreams.records.PartialInference;
 import io.aepstreams.records.Quantization;
@@ -163,5 +164,59 @@ class SchemaEvolutionTest {
     assertTrue(registry.isCompatible("aep.stage-2-value", PartialInference.getClassSchema()));
     registry.register("aep.stage-2-value", PartialInference.getClassSchema());
     assertTrue(registry.isCompatible("aep.stage-2-value", older), "a rollback to the older reader is allowed");
+  }
+
+  /** {@code current} with its top-level field {@code name} taken out: the schema before that field was added. */
+  static Schema without(Schema current, String name) throws Exception {
+    ObjectNode tree = (ObjectNode) new ObjectMapper().readTree(CanonicalSchema.text(current));
+    ArrayNode fields = (ArrayNode) tree.get("fields");
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).get("name").asText().equals(name)) {
+        fields.remove(i);
+      }
+    }
+    Schema older = new Schema.Parser().parse(tree.toString());
+    assertTrue(older.getField(name) == null, "precondition: the older schema has no " + name);
+    return older;
+  }
+
+  /** The fields adaptive exits added: which point decided a result, and the early answer an audit copy carries. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"Classification, operatingPoint, aep.classifications",
+      "PartialInference, audit, aep.stage-2"})
+  void theAdaptiveExitFieldsReadBothWaysWithOlderSchemas(String record, String field, String topic)
+      throws Exception {
+    org.apache.avro.specific.SpecificRecord current = record.equals("Classification")
+        ? Classification.newBuilder(SampleRecords.classification()).setOperatingPoint(
+            new io.aepstreams.records.OperatingPointRef(3, 1.0, io.aepstreams.records.PointSetter.CONTROLLER)).build()
+        : PartialInference.newBuilder(SampleRecords.partial()).setAudit(new io.aepstreams.records.EarlyAnswer(2, 7))
+            .build();
+    Schema older = without(current.getSchema(), field);
+    String subject = topic + "-value";
+    registry.register(subject, older);
+    assertTrue(registry.isCompatible(subject, current.getSchema()), "the new schema may follow the older one");
+    registry.register(subject, current.getSchema());
+    assertTrue(registry.isCompatible(subject, older), "a rollback to the older reader is allowed");
+
+    // a new writer, an older reader: the field is skipped
+    byte[] payload = new AvroSerializer<org.apache.avro.specific.SpecificRecord>(registry).serialize(topic, current);
+    GenericRecord read = AvroDeserializer.generic(older, registry).deserialize(topic, payload);
+    assertFalse(read.hasField(field));
+    assertEquals(current.get(current.getSchema().getField("id").pos()).toString(), read.get("id").toString());
+
+    // an older writer, the new reader: the field is null
+    // the same record as an older writer would have made it: the current one projected onto the older schema
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+    new org.apache.avro.specific.SpecificDatumWriter<org.apache.avro.specific.SpecificRecord>(current.getSchema())
+        .write(current, encoder);
+    encoder.flush();
+    GenericRecord old = new org.apache.avro.generic.GenericDatumReader<GenericRecord>(current.getSchema(), older)
+        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+    byte[] oldPayload = new AvroSerializer<GenericRecord>(registry).serialize(topic, old);
+    Class<? extends org.apache.avro.specific.SpecificRecord> type = current.getClass();
+    org.apache.avro.specific.SpecificRecord back = AvroDeserializer.forClass(type, registry).deserialize(topic,
+        oldPayload);
+    assertEquals(null, back.get(back.getSchema().getField(field).pos()));
   }
 }

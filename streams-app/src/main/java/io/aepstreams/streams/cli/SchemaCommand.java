@@ -25,7 +25,8 @@ final class SchemaCommand implements Callable<Integer> {
   private enum Record {
     ImageRecord(io.aepstreams.records.ImageRecord.getClassSchema(), Topics.DEFAULT.images()),
     Classification(io.aepstreams.records.Classification.getClassSchema(), Topics.DEFAULT.classifications()),
-    PartialInference(io.aepstreams.records.PartialInference.getClassSchema(), Topics.DEFAULT.stage(2));
+    PartialInference(io.aepstreams.records.PartialInference.getClassSchema(), Topics.DEFAULT.stage(2)),
+    ExitControl(io.aepstreams.records.ExitControl.getClassSchema(), Topics.DEFAULT.control());
 
     final Schema schema;
     final String topic;
@@ -39,7 +40,7 @@ final class SchemaCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Parameters(index = "0", description = "ImageRecord, Classification or PartialInference.")
+  @Parameters(index = "0", description = "ImageRecord, Classification, PartialInference or ExitControl.")
   String record;
 
   @Option(names = "--schema-registry-url", description = "Register the schema in this registry.")
@@ -59,7 +60,7 @@ final class SchemaCommand implements Callable<Integer> {
       chosen = Record.valueOf(record);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("no record named " + record
-          + "; choose ImageRecord, Classification or PartialInference");
+          + "; choose ImageRecord, Classification, PartialInference or ExitControl");
     }
     // The form registered on the wire: Java-only properties stripped; named types inline at first use.
     Schema schema = CanonicalSchema.of(chosen.schema);

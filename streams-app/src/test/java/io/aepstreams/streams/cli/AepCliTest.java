@@ -36,7 +36,7 @@ class AepCliTest {
 
     CliRun unknown = run("schema", "Image");
     assertEquals(2, unknown.exit());
-    assertEquals("error: no record named Image; choose ImageRecord, Classification or PartialInference",
+    assertEquals("error: no record named Image; choose ImageRecord, Classification, PartialInference or ExitControl",
         unknown.err().strip());
   }
 

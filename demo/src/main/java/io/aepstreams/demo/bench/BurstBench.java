@@ -1,0 +1,214 @@
+package io.aepstreams.demo.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.model.bundle.ModelBundle;
+import io.aepstreams.model.data.ImageSet;
+import io.aepstreams.model.policy.OperatingPoint;
+import io.aepstreams.streams.config.AppConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * {@code ./aep bench-burst}: a burst above capacity through the pipeline, with the load controller off and on, on
+ * one instance and split. The offered load is {@code burstFactor} times the deployment's every-stage capacity (each
+ * image through every stage, measured first on a filled topic) for {@code burstSeconds}, then {@code afterFactor}
+ * times it for {@code afterSeconds}; every image is answered before a run ends. Reports p99 latency over time, the
+ * operating point over time and the accuracy on the burst's images, with plots.
+ */
+public final class BurstBench {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public record Options(Path model, ImageSet images, int splitAfter, double burstFactor, double burstSeconds,
+      double afterFactor, double afterSeconds, long sloMs, double maxAccuracyLoss, long intervalMs, int batch,
+      long maxDelayMs, int capacityImages, int partitions, Path out, Map<String, String> settings) {}
+
+  /** One second of send time: what was offered, and how the images sent in it were answered. */
+  public record Second(int second, int sent, long p50Ms, long p99Ms, double meanPoint, double accuracy) {}
+
+  /** One run: a deployment with the controller off or on. */
+  public record Run(String deployment, boolean adaptive, double capacity, int images, long duplicates,
+      double burstAccuracy, double afterAccuracy, long burstP99Ms, long afterP99Ms, long worstSecondP99Ms,
+      double drainSeconds, Map<Integer, Long> burstImagesPerPoint, List<Second> timeline, List<long[]> points) {}
+
+  private BurstBench() {}
+
+  public static List<Run> run(Options o, PrintStream out) throws Exception {
+    Manifest manifest = ModelBundle.open(o.model()).manifest();
+    if (manifest.operatingPoints().isEmpty()) {
+      throw new IllegalArgumentException("bundle " + manifest.name() + " has no operating points (calibrated before "
+          + "there were any): ./aep trainer calibrate --model " + o.model() + " makes them");
+    }
+    out.printf("model: %s %s; operating points (budget, validation accuracy, MACs saved):%n", manifest.name(),
+        manifest.version());
+    for (OperatingPoint p : manifest.operatingPoints()) {
+      out.printf(Locale.ROOT, "  %d%s: %.2f points, %.2f%%, %.1f%%%n", p.index(),
+          manifest.defaultPoint().map(d -> d.index() == p.index()).orElse(false) ? " (the bundle's)" : "",
+          p.budgetPoints(), p.accuracy() * 100, p.macsSaved() * 100);
+    }
+    int stages = manifest.stages().size();
+    Map<String, List<String>> deployments = new LinkedHashMap<>();
+    deployments.put("single", List.of("1-" + stages));
+    if (o.splitAfter() > 0) {
+      deployments.put("split", List.of("1-" + o.splitAfter(), (o.splitAfter() + 1) + "-" + stages));
+    }
+    Map<String, String> adaptive = Map.of(AppConfig.SLO_LATENCY_MS, String.valueOf(o.sloMs()),
+        AppConfig.SLO_MAX_ACCURACY_LOSS, String.valueOf(o.maxAccuracyLoss()), AppConfig.SLO_INTERVAL_MS,
+        String.valueOf(o.intervalMs()));
+    List<Run> runs = new ArrayList<>();
+    try (BrokerRuns broker = new BrokerRuns(o.model(), manifest, o.settings(), o.partitions())) {
+      for (Map.Entry<String, List<String>> deployment : deployments.entrySet()) {
+        out.printf("%s %s: measuring the every-stage capacity on %,d images%n", deployment.getKey(),
+            deployment.getValue(), o.capacityImages());
+        double capacity = broker.throughput(o.images(), o.capacityImages(), o.capacityImages() / 5, o.batch(),
+            o.maxDelayMs(), deployment.getValue(), Map.of(AppConfig.POLICY, "off")).imagesPerSecond();
+        out.printf(Locale.ROOT, "%s: every-stage capacity %.0f images/s; burst at %.0f/s for %.0f s, then %.0f/s for "
+            + "%.0f s%n", deployment.getKey(), capacity, capacity * o.burstFactor(), o.burstSeconds(),
+            capacity * o.afterFactor(), o.afterSeconds());
+        List<BrokerRuns.Phase> phases = List.of(
+            new BrokerRuns.Phase("burst", capacity * o.burstFactor(), o.burstSeconds()),
+            new BrokerRuns.Phase("after", capacity * o.afterFactor(), o.afterSeconds()));
+        for (boolean on : new boolean[] {false, true}) {
+          String label = deployment.getKey() + ", controller " + (on ? "on" : "off");
+          out.println(label + ":");
+          BrokerRuns.Paced paced = broker.paced(o.images(), phases, o.batch(), o.maxDelayMs(), deployment.getValue(),
+              on ? adaptive : Map.of(), Duration.ofMinutes(10), line -> out.println("  " + line));
+          Run run = summarise(deployment.getKey(), on, capacity, paced, o.burstSeconds());
+          runs.add(run);
+          out.printf(Locale.ROOT, "  %s: burst p99 %,d ms, after p99 %,d ms, worst second p99 %,d ms; burst accuracy "
+              + "%.2f%%; burst images per point %s; drained %.0f s after the last image; %d duplicates%n", label,
+              run.burstP99Ms(), run.afterP99Ms(), run.worstSecondP99Ms(), run.burstAccuracy() * 100,
+              run.burstImagesPerPoint(), run.drainSeconds(), run.duplicates());
+        }
+      }
+    }
+    write(o, manifest, runs);
+    return runs;
+  }
+
+  static Run summarise(String deployment, boolean adaptive, double capacity, BrokerRuns.Paced paced,
+      double burstSeconds) {
+    List<BrokerRuns.Answer> answers = paced.answers();
+    Map<Integer, List<BrokerRuns.Answer>> bySecond = new TreeMap<>();
+    long lastSent = 0;
+    long lastDecided = 0;
+    for (BrokerRuns.Answer a : answers) {
+      bySecond.computeIfAbsent((int) ((a.sentAtMs() - paced.startMs()) / 1000), s -> new ArrayList<>()).add(a);
+      lastSent = Math.max(lastSent, a.sentAtMs());
+      lastDecided = Math.max(lastDecided, a.decidedAtMs());
+    }
+    List<Second> timeline = new ArrayList<>();
+    long worst = 0;
+    for (Map.Entry<Integer, List<BrokerRuns.Answer>> second : bySecond.entrySet()) {
+      List<BrokerRuns.Answer> in = second.getValue();
+      long[] latency = in.stream().mapToLong(a -> a.decidedAtMs() - a.sentAtMs()).sorted().toArray();
+      long p99 = percentile(latency, 0.99);
+      worst = Math.max(worst, p99);
+      timeline.add(new Second(second.getKey(), in.size(), percentile(latency, 0.5), p99,
+          in.stream().mapToInt(BrokerRuns.Answer::point).average().orElse(Double.NaN),
+          in.stream().filter(BrokerRuns.Answer::correct).count() / (double) in.size()));
+    }
+    List<BrokerRuns.Answer> burst = answers.stream().filter(a -> a.phase().equals("burst")).toList();
+    List<BrokerRuns.Answer> after = answers.stream().filter(a -> a.phase().equals("after")).toList();
+    Map<Integer, Long> perPoint = burst.stream().collect(Collectors.groupingBy(BrokerRuns.Answer::point, TreeMap::new,
+        Collectors.counting()));
+    return new Run(deployment, adaptive, capacity, answers.size(), paced.duplicates(), accuracy(burst),
+        accuracy(after), p99(burst), p99(after), worst, (lastDecided - lastSent) / 1000.0, perPoint, timeline,
+        paced.points());
+  }
+
+  private static double accuracy(List<BrokerRuns.Answer> answers) {
+    return answers.stream().filter(BrokerRuns.Answer::correct).count() / (double) Math.max(1, answers.size());
+  }
+
+  private static long p99(List<BrokerRuns.Answer> answers) {
+    return percentile(answers.stream().mapToLong(a -> a.decidedAtMs() - a.sentAtMs()).sorted().toArray(), 0.99);
+  }
+
+  private static long percentile(long[] sorted, double q) {
+    return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+
+  private static void write(Options o, Manifest manifest, List<Run> runs) throws IOException {
+    Files.createDirectories(o.out());
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("model", manifest.name() + " " + manifest.version());
+    json.put("machine", Bench.machine().describe());
+    json.put("options", Map.of("burstFactor", o.burstFactor(), "burstSeconds", o.burstSeconds(), "afterFactor",
+        o.afterFactor(), "afterSeconds", o.afterSeconds(), "sloMs", o.sloMs(), "maxAccuracyLoss",
+        o.maxAccuracyLoss(), "intervalMs", o.intervalMs(), "batch", o.batch(), "partitions", o.partitions()));
+    json.put("operatingPoints", manifest.operatingPoints());
+    json.put("runs", runs);
+    JSON.writeValue(o.out().resolve("burst.json").toFile(), json);
+    for (String deployment : runs.stream().map(Run::deployment).distinct().toList()) {
+      List<Run> pair = runs.stream().filter(r -> r.deployment().equals(deployment)).toList();
+      XYChart latency = BenchTables.chart(deployment + ": p99 latency to the decision, by second sent ("
+          + (int) o.burstSeconds() + " s burst at " + o.burstFactor() + "x capacity, then " + o.afterFactor() + "x)",
+          "second the image was sent", "p99 latency (ms, log scale)");
+      latency.getStyler().setYAxisLogarithmic(true);
+      int color = 0;
+      for (Run run : pair) {
+        BenchTables.series(latency, "controller " + (run.adaptive() ? "on" : "off"), run.timeline().stream()
+            .map(s -> (double) s.second()).toList(), run.timeline().stream().map(s -> (double) Math.max(1,
+            s.p99Ms())).toList(), color++).setMarker(SeriesMarkers.NONE);
+      }
+      BenchTables.series(latency, "objective " + o.sloMs() + " ms", List.of(0.0, o.burstSeconds() + o.afterSeconds()),
+          List.of((double) o.sloMs(), (double) o.sloMs()), 3).setMarker(SeriesMarkers.NONE);
+      BitmapEncoder.saveBitmap(latency, o.out().resolve("burst-latency-" + deployment).toString(),
+          BitmapEncoder.BitmapFormat.PNG);
+      XYChart points = BenchTables.chart(deployment + ": operating point in force (controller on) and accuracy "
+          + "budget", "seconds since the first image was sent", "point (0: the smallest budget)");
+      for (Run run : pair) {
+        if (run.adaptive()) {
+          BenchTables.series(points, "point in force", run.points().stream().map(p -> p[0] / 1000.0).toList(),
+              run.points().stream().map(p -> (double) p[1]).toList(), 1).setMarker(SeriesMarkers.NONE);
+        }
+      }
+      BitmapEncoder.saveBitmap(points, o.out().resolve("burst-points-" + deployment).toString(),
+          BitmapEncoder.BitmapFormat.PNG);
+    }
+    Files.writeString(o.out().resolve("burst.md"), markdown(o, manifest, runs));
+  }
+
+  static String markdown(Options o, Manifest manifest, List<Run> runs) {
+    StringBuilder md = new StringBuilder();
+    md.append("# A burst above capacity, the load controller off and on\n\n");
+    md.append(String.format(Locale.ROOT, "Model %s %s. Offered load: %.1fx the deployment's every-stage capacity for "
+        + "%.0f s, then %.1fx for %.0f s. Objective %d ms (aep.slo.latency-ms), ceiling %.2f points "
+        + "(aep.slo.max-accuracy-loss), controller every %d ms; batches of %d, %d partitions, exactly-once. Latency is "
+        + "sent to decided. Machine: %s.%n%n", manifest.name(), manifest.version(), o.burstFactor(), o.burstSeconds(),
+        o.afterFactor(), o.afterSeconds(), o.sloMs(), o.maxAccuracyLoss(), o.intervalMs(), o.batch(), o.partitions(),
+        Bench.machine().describe()));
+    md.append("| deployment | controller | capacity (img/s) | images | burst p99 | after p99 | worst 1-s p99 | burst accuracy "
+        + "| after accuracy | burst images per point | drained after | duplicates |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Run r : runs) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %,d | %,d ms | %,d ms | %,d ms | %.2f%% | %.2f%% | %s | "
+          + "%.0f s | %d |%n", r.deployment(), r.adaptive() ? "on" : "off", r.capacity(), r.images(), r.burstP99Ms(),
+          r.afterP99Ms(), r.worstSecondP99Ms(), r.burstAccuracy() * 100, r.afterAccuracy() * 100,
+          r.burstImagesPerPoint(), r.drainSeconds(), r.duplicates()));
+    }
+    md.append("\nOperating points of the bundle (validation): ");
+    md.append(manifest.operatingPoints().stream().map(p -> String.format(Locale.ROOT, "%d: %.2f points, %.2f%%, "
+        + "%.1f%% MACs saved", p.index(), p.budgetPoints(), p.accuracy() * 100, p.macsSaved() * 100))
+        .collect(Collectors.joining("; ")));
+    md.append(".\n\nPlots: ");
+    md.append(runs.stream().map(Run::deployment).distinct().map(d -> "`burst-latency-" + d + ".png`, `burst-points-"
+        + d + ".png`").collect(Collectors.joining(", "))).append(".\n");
+    return md.toString();
+  }
+}
