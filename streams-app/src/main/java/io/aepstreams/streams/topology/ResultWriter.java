@@ -21,6 +21,8 @@ final class ResultWriter extends ContextualProcessor<byte[], Batch, byte[], byte
   private final Confidence measure;
   private final TopicWriter<Classification> out;
   private final String inputTopic;
+  /** One timer per exit stage, looked up once: a registry look-up per image costs more than the recording. */
+  private final java.util.Map<Integer, io.micrometer.core.instrument.Timer> latency = new java.util.HashMap<>();
 
   ResultWriter(Manifest manifest, Confidence measure, TopicWriter<Classification> out, String inputTopic) {
     this.manifest = manifest;
@@ -45,7 +47,7 @@ final class ResultWriter extends ContextualProcessor<byte[], Batch, byte[], byte
         continue;
       }
       PipelineMetrics.classifications(result.getExitStage()).increment();
-      PipelineMetrics.decisionLatency(result.getExitStage()).record(Math.max(0,
+      latency.computeIfAbsent(result.getExitStage(), PipelineMetrics::decisionLatency).record(Math.max(0,
           decidedAt.toEpochMilli() - origin.timestamp()), java.util.concurrent.TimeUnit.MILLISECONDS);
       context().forward(new Record<>(origin.recordKey(), bytes, origin.timestamp(), origin.headers()));
     }

@@ -104,18 +104,23 @@ public class StageRunner {
     for (int i = 0; i < n; i++) {
       StagedImage image = images.get(i);
       PartialEnsemble ensemble = logits == null ? image.ensemble() : image.ensemble().after(stage, logits[i], b);
-      float[] tensor = outputs == null ? new float[0] : Arrays.copyOfRange(outputs, i * perImage, (i + 1) * perImage);
+      // an audit copy ignores the thresholds: it runs to the last kept exit, the bundle's last stage
+      boolean leaves = image.isAudit() ? lastOfBundle
+          : model.hasExit(stage) && point.policy().leaves(stage, ensemble, lastOfBundle);
+      boolean audited = leaves && !lastOfBundle && !image.isAudit() && audit.sampled(image.origin().id());
+      // only an image that goes on (or its audit copy) needs its slice of the output: most leave without one
+      float[] tensor = outputs == null || leaves && !audited ? new float[0]
+          : Arrays.copyOfRange(outputs, i * perImage, (i + 1) * perImage);
       StagedImage next = image.after(tensor, outputShape, ensemble, timing);
-      if (image.isAudit()) {
-        // an audit copy ignores the thresholds: it runs to the last kept exit, the bundle's last stage
-        (lastOfBundle ? leaving : goingOn).add(next);
-      } else if (model.hasExit(stage) && point.policy().leaves(stage, ensemble, lastOfBundle)) {
+      if (!leaves) {
+        goingOn.add(next);
+      } else if (image.isAudit()) {
+        leaving.add(next);
+      } else {
         leaving.add(next.decided(point.tag()));
-        if (!lastOfBundle && audit.sampled(image.origin().id())) {
+        if (audited) {
           goingOn.add(next.audited(new EarlyAnswer(stage, ensemble.answer())));
         }
-      } else {
-        goingOn.add(next);
       }
     }
     return new Outcome(leaving, goingOn, nanos);
