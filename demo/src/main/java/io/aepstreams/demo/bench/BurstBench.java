@@ -41,7 +41,8 @@ public final class BurstBench {
   public record Second(int second, int sent, long p50Ms, long p99Ms, double meanPoint, double accuracy) {}
 
   /** One run: a deployment with the controller off or on. */
-  public record Run(String deployment, boolean adaptive, double capacity, int images, long duplicates,
+  public record Run(String deployment, boolean adaptive, double capacity, double baseCapacity,
+      double cheapestCapacity, int cheapestPoint, int images, long duplicates,
       double burstAccuracy, double afterAccuracy, long burstP99Ms, long afterP99Ms, long worstSecondP99Ms,
       double drainSeconds, Map<Integer, Long> burstImagesPerPoint, List<Second> timeline, List<long[]> points) {}
 
@@ -79,6 +80,19 @@ public final class BurstBench {
         out.printf(Locale.ROOT, "%s: every-stage capacity %.0f images/s; burst at %.0f/s for %.0f s, then %.0f/s for "
             + "%.0f s%n", deployment.getKey(), capacity, capacity * o.burstFactor(), o.burstSeconds(),
             capacity * o.afterFactor(), o.afterSeconds());
+        // What the ladder can buy: the capacity at the bundle's point and at the cheapest the ceiling allows.
+        int base = manifest.defaultPoint().map(OperatingPoint::index).orElse(0);
+        int cheapest = new io.aepstreams.streams.control.LoadController(manifest.operatingPoints(),
+            o.maxAccuracyLoss(), o.sloMs(), o.intervalMs()).cheapestAllowed(base);
+        double[] at = new double[2];
+        int[] measuredPoints = {base, cheapest};
+        for (int k = 0; k < 2; k++) {
+          at[k] = broker.throughput(o.images(), o.capacityImages(), o.capacityImages() / 5, o.batch(), o.maxDelayMs(),
+              deployment.getValue(), Map.of(AppConfig.POLICY, policySetting(manifest.operatingPoints()
+                  .get(measuredPoints[k])))).imagesPerSecond();
+          out.printf(Locale.ROOT, "%s: capacity at point %d %.0f images/s (%.2fx every-stage)%n", deployment.getKey(),
+              measuredPoints[k], at[k], at[k] / capacity);
+        }
         List<BrokerRuns.Phase> phases = List.of(
             new BrokerRuns.Phase("burst", capacity * o.burstFactor(), o.burstSeconds()),
             new BrokerRuns.Phase("after", capacity * o.afterFactor(), o.afterSeconds()));
@@ -87,7 +101,7 @@ public final class BurstBench {
           out.println(label + ":");
           BrokerRuns.Paced paced = broker.paced(o.images(), phases, o.batch(), o.maxDelayMs(), deployment.getValue(),
               on ? adaptive : Map.of(), Duration.ofMinutes(10), line -> out.println("  " + line));
-          Run run = summarise(deployment.getKey(), on, capacity, paced, o.burstSeconds());
+          Run run = summarise(deployment.getKey(), on, capacity, at[0], at[1], cheapest, paced, o.burstSeconds());
           runs.add(run);
           out.printf(Locale.ROOT, "  %s: burst p99 %,d ms, after p99 %,d ms, worst second p99 %,d ms; burst accuracy "
               + "%.2f%%; burst images per point %s; drained %.0f s after the last image; %d duplicates%n", label,
@@ -100,8 +114,14 @@ public final class BurstBench {
     return runs;
   }
 
-  static Run summarise(String deployment, boolean adaptive, double capacity, BrokerRuns.Paced paced,
-      double burstSeconds) {
+  /** The aep.policy setting that fixes {@code point}'s thresholds. */
+  static String policySetting(OperatingPoint point) {
+    return point.thresholds().isEmpty() ? "off" : point.thresholds().entrySet().stream()
+        .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
+  }
+
+  static Run summarise(String deployment, boolean adaptive, double capacity, double baseCapacity,
+      double cheapestCapacity, int cheapestPoint, BrokerRuns.Paced paced, double burstSeconds) {
     List<BrokerRuns.Answer> answers = paced.answers();
     Map<Integer, List<BrokerRuns.Answer>> bySecond = new TreeMap<>();
     long lastSent = 0;
@@ -126,7 +146,8 @@ public final class BurstBench {
     List<BrokerRuns.Answer> after = answers.stream().filter(a -> a.phase().equals("after")).toList();
     Map<Integer, Long> perPoint = burst.stream().collect(Collectors.groupingBy(BrokerRuns.Answer::point, TreeMap::new,
         Collectors.counting()));
-    return new Run(deployment, adaptive, capacity, answers.size(), paced.duplicates(), accuracy(burst),
+    return new Run(deployment, adaptive, capacity, baseCapacity, cheapestCapacity, cheapestPoint, answers.size(),
+        paced.duplicates(), accuracy(burst),
         accuracy(after), p99(burst), p99(after), worst, (lastDecided - lastSent) / 1000.0, perPoint, timeline,
         paced.points());
   }
@@ -193,12 +214,13 @@ public final class BurstBench {
         + "sent to decided. Machine: %s.%n%n", manifest.name(), manifest.version(), o.burstFactor(), o.burstSeconds(),
         o.afterFactor(), o.afterSeconds(), o.sloMs(), o.maxAccuracyLoss(), o.intervalMs(), o.batch(), o.partitions(),
         Bench.machine().describe()));
-    md.append("| deployment | controller | capacity (img/s) | images | burst p99 | after p99 | worst 1-s p99 | burst accuracy "
+    md.append("| deployment | controller | capacity every stage / bundle's point / cheapest allowed (img/s) | images | burst p99 | after p99 | worst 1-s p99 | burst accuracy "
         + "| after accuracy | burst images per point | drained after | duplicates |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Run r : runs) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %,d | %,d ms | %,d ms | %,d ms | %.2f%% | %.2f%% | %s | "
-          + "%.0f s | %d |%n", r.deployment(), r.adaptive() ? "on" : "off", r.capacity(), r.images(), r.burstP99Ms(),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.0f / %.0f / %.0f (point %d) | %,d | %,d ms | %,d ms | %,d ms | %.2f%% | %.2f%% | %s | "
+          + "%.0f s | %d |%n", r.deployment(), r.adaptive() ? "on" : "off", r.capacity(), r.baseCapacity(),
+          r.cheapestCapacity(), r.cheapestPoint(), r.images(), r.burstP99Ms(),
           r.afterP99Ms(), r.worstSecondP99Ms(), r.burstAccuracy() * 100, r.afterAccuracy() * 100,
           r.burstImagesPerPoint(), r.drainSeconds(), r.duplicates()));
     }

@@ -17,10 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "topics", mixinStandardHelpOptions = true,
-    description = {"Checks or creates the pipeline's topics: the images, the results, the dead-letter queue and one "
-        + "hand-off topic per split point of the model (aep.stage-2 .. aep.stage-N), with one partition count "
-        + "for all and a max.message.bytes that fits each topic's largest record (hand-off sizes come from the "
-        + "model bundle).",
+    description = {"Checks or creates the pipeline's topics: the images, the results, the dead-letter queue, the "
+        + "control topic (compacted, one partition) and one hand-off topic per split point of the model "
+        + "(aep.stage-2 .. aep.stage-N), with one partition count for all and a max.message.bytes that fits each "
+        + "topic's largest record (hand-off sizes come from the model bundle).",
         "Settings as for run: --config, AEP_CONFIG_* variables, --set."},
     subcommands = {TopicsCommand.Check.class, TopicsCommand.Create.class})
 final class TopicsCommand {

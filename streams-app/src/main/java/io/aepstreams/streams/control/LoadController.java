@@ -50,7 +50,7 @@ public final class LoadController {
   }
 
   /** The cheapest point the controller may set from {@code base}: the ceiling's, or the base's if that is above it. */
-  int cheapestAllowed(int base) {
+  public int cheapestAllowed(int base) {
     int cheapest = base;
     for (OperatingPoint p : ladder) {
       if (p.index() > cheapest && p.budgetPoints() <= ceilingPoints + 1e-9
