@@ -18,6 +18,12 @@ import java.util.Optional;
  *       not flap at the edge);
  * </ul>
  *
+ * A queue that clears at a cheaper point during an overload (a range getting more images than it took when the
+ * controller stepped down) has cleared because of that point: the controller steps back only once the offered load
+ * has fallen below {@link #RELIEF} of what it was, or it would step back, see the queue grow again and step down,
+ * over and over while the burst lasts. A step down for a queue without an overload (a stalled deep range) needs
+ * the calm alone.
+ *
  * Cheaper means a point with fewer expected MACs; the controller never sets a point whose budget is above the
  * ceiling, nor one more accurate than the operator's (the base point).
  */
@@ -28,6 +34,8 @@ public final class LoadController {
   public static final double LOW = 0.2;
   /** How many intervals in a row the load must stay low before each step back. */
   public static final int CALM_INTERVALS = 5;
+  /** After an overload, the share of its offered load the load must fall below before a step back. */
+  public static final double RELIEF = 0.8;
 
   private final List<OperatingPoint> ladder;
   private final double ceilingPoints;
@@ -35,6 +43,8 @@ public final class LoadController {
   private final long intervalMs;
   private long lastChangeMs = Long.MIN_VALUE / 2;
   private long calmSinceMs = -1;
+  /** The offered load when the controller last stepped down for an overload; NaN when the step was for a queue. */
+  private double overloadAt = Double.NaN;
 
   /** What the controller wants: a point, and why in words. */
   public record Step(int point, String reason) {}
@@ -79,18 +89,32 @@ public final class LoadController {
         return Optional.empty();
       }
       int next = share > 1 ? cheapest : cheaper(current, cheapest);
+      if (pressure.overloaded() && !Double.isNaN(pressure.offeredPerSecond())) {
+        overloadAt = Double.isNaN(overloadAt) ? pressure.offeredPerSecond()
+            : Math.max(overloadAt, pressure.offeredPerSecond());
+      }
       return changed(next, nowMs, String.format(Locale.ROOT, "%s: images wait about %.0f ms, %.0f%% of the %d ms "
-          + "objective", pressure.where(), pressure.waitMs(), share * 100, latencyMs));
+          + "objective%s", pressure.where(), pressure.waitMs(), share * 100, latencyMs, pressure.overloaded()
+          ? String.format(Locale.ROOT, "; overloaded at %.0f images/s offered", pressure.offeredPerSecond()) : ""));
     }
     if (share < LOW && current > base) {
+      if (!Double.isNaN(overloadAt) && !(pressure.offeredPerSecond() < RELIEF * overloadAt)) {
+        calmSinceMs = -1; // calm only because of the cheaper point: the load that made it needed is still there
+        return Optional.empty();
+      }
       if (calmSinceMs < 0) {
         calmSinceMs = nowMs;
       }
       if (nowMs - calmSinceMs >= CALM_INTERVALS * intervalMs && nowMs - lastChangeMs >= CALM_INTERVALS * intervalMs) {
         calmSinceMs = nowMs;
-        return changed(dearer(current, base), nowMs, String.format(Locale.ROOT, "load cleared: images wait about "
-            + "%.0f ms, under %.0f%% of the %d ms objective for %d s", pressure.waitMs(), LOW * 100, latencyMs,
-            CALM_INTERVALS * intervalMs / 1000));
+        int back = dearer(current, base);
+        if (back == base) {
+          overloadAt = Double.NaN;
+        }
+        return changed(back, nowMs, String.format(Locale.ROOT, "load cleared: images wait about %.0f ms, under "
+            + "%.0f%% of the %d ms objective for %.1f s%s", pressure.waitMs(), LOW * 100, latencyMs,
+            CALM_INTERVALS * intervalMs / 1000.0, Double.isNaN(pressure.offeredPerSecond()) ? ""
+                : String.format(Locale.ROOT, ", %.0f images/s offered", pressure.offeredPerSecond())));
       }
       return Optional.empty();
     }

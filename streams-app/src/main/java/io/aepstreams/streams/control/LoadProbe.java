@@ -35,12 +35,14 @@ public final class LoadProbe implements AutoCloseable {
   private final Map<String, Progress> progress = new HashMap<>();
   private final Map<String, Long> lagByRange = new ConcurrentHashMap<>();
 
-  /** What a range had committed when last seen, how fast it moved, and since when it has not. */
+  /** What a range had committed (and its input held) when last seen, how fast each moved, since when it has not. */
   private static final class Progress {
     long committed = -1;
+    long end = -1;
     long atMs;
     long movedAtMs;
     double rate;
+    double arrival;
   }
 
   public LoadProbe(AppConfig config) {
@@ -89,11 +91,13 @@ public final class LoadProbe implements AutoCloseable {
     }
     long lag = 0;
     long done = 0;
+    long written = 0;
     var ends = get(admin.listOffsets(latest).all());
     for (TopicPartition tp : latest.keySet()) {
       long at = committed.get(tp) == null ? 0 : committed.get(tp).offset();
       lag += Math.max(0, ends.get(tp).offset() - at);
       done += at;
+      written += ends.get(tp).offset();
     }
     String name = range.toString();
     if (!lagByRange.containsKey(name)) {
@@ -106,7 +110,10 @@ public final class LoadProbe implements AutoCloseable {
     if (p.committed >= 0 && nowMs > p.atMs) {
       double rate = (done - p.committed) * 1000.0 / (nowMs - p.atMs);
       p.rate = p.rate == 0 ? rate : 0.5 * p.rate + 0.5 * rate; // smoothed over a few samples
+      double arrival = (written - p.end) * 1000.0 / (nowMs - p.atMs);
+      p.arrival = p.arrival == 0 ? arrival : 0.5 * p.arrival + 0.5 * arrival;
     }
+    p.end = written;
     if (p.committed != done || p.committed < 0) {
       p.movedAtMs = nowMs;
     }
@@ -115,8 +122,12 @@ public final class LoadProbe implements AutoCloseable {
     // At most one offset per partition is no queue: an idle range's lag under exactly-once is often the commit
     // marker after the last record, which its consumer skips without committing again.
     double waitMs = lag <= latest.size() ? 0 : p.rate > 1 ? lag * 1000.0 / p.rate : nowMs - p.movedAtMs;
-    return new Pressure(waitMs, String.format(Locale.ROOT, "stages %s: %,d records waiting, drained at %.0f/s",
-        name, lag, p.rate));
+    String where = String.format(Locale.ROOT, "stages %s: %,d records waiting, drained at %.0f/s", name, lag, p.rate);
+    // The offered load is what arrives on the pipeline's own input, read by the range that starts at stage 1. A
+    // range that works (takes images) but gets more than it takes, with a queue, is overloaded; one that takes
+    // nothing has stalled, which a cheaper point does not cure.
+    boolean overloaded = lag > latest.size() && p.rate > 1 && p.arrival > p.rate * 1.02;
+    return new Pressure(waitMs, where, range.first() == 1 ? p.arrival : Double.NaN, overloaded);
   }
 
   private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future)

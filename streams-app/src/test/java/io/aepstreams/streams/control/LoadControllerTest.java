@@ -28,12 +28,17 @@ class LoadControllerTest {
 
   /** Runs the controller tick by tick over {@code waits} (ms), applying what it decides; returns the points. */
   private static List<Integer> run(LoadController controller, int start, int base, double... waits) {
+    return run(controller, start, base, java.util.Arrays.stream(waits).mapToObj(w -> new Pressure(w, "stages 2-4"))
+        .toList());
+  }
+
+  private static List<Integer> run(LoadController controller, int start, int base, List<Pressure> pressures) {
     List<Integer> points = new ArrayList<>();
     int current = start;
     long now = 0;
-    for (double wait : waits) {
+    for (Pressure pressure : pressures) {
       now += INTERVAL_MS;
-      Optional<LoadController.Step> step = controller.decide(new Pressure(wait, "stages 2-4"), current, base, now);
+      Optional<LoadController.Step> step = controller.decide(pressure, current, base, now);
       if (step.isPresent()) {
         current = step.get().point();
       }
@@ -102,5 +107,37 @@ class LoadControllerTest {
     flat.set(2, new OperatingPoint(2, 0.5, one.thresholds(), one.expectedMacs(), one.macsSaved(), 0.9, 0.9, Map.of(),
         Map.of()));
     assertEquals(List.of(3), run(new LoadController(flat, 3.0, SLO_MS, INTERVAL_MS), 1, 0, 150));
+  }
+
+  @Test
+  void aQueueThatClearsOnlyBecauseOfTheCheaperPointDoesNotBringTheOldPointBack() {
+    LoadController controller = new LoadController(LADDER, 2.0, SLO_MS, INTERVAL_MS);
+    List<Pressure> pressures = new ArrayList<>();
+    // a burst of 600 images/s that the entry cannot keep up with: a queue, and more arriving than it takes
+    pressures.add(new Pressure(900, "stages 1-4", 600, true));
+    // at point 4 the queue clears, but the 600 images/s still arrive: 20 calm ticks change nothing
+    for (int i = 0; i < 20; i++) {
+      pressures.add(new Pressure(10, "stages 1-4", 600, false));
+    }
+    // the burst ends: 150 images/s, below 80% of 600; after 5 calm ticks one point back, 5 more, the next
+    for (int i = 0; i < 12; i++) {
+      pressures.add(new Pressure(10, "stages 1-4", 150, false));
+    }
+    List<Integer> points = run(controller, 2, 2, pressures);
+    assertEquals(4, points.get(0));
+    assertTrue(points.subList(0, 21).stream().allMatch(p -> p == 4), points.toString());
+    assertEquals(List.of(4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 2, 2), points.subList(21, 33));
+  }
+
+  @Test
+  void aStepDownForAStalledRangeComesBackOnCalmAlone() {
+    LoadController controller = new LoadController(LADDER, 2.0, SLO_MS, INTERVAL_MS);
+    List<Pressure> pressures = new ArrayList<>();
+    // a deep range stopped with images waiting, nothing arriving: a queue, no overload
+    pressures.add(new Pressure(900, "stages 2-4", 0, false));
+    for (int i = 0; i < 6; i++) {
+      pressures.add(new Pressure(10, "stages 2-4", 0, false));
+    }
+    assertEquals(List.of(4, 4, 4, 4, 4, 4, 3), run(controller, 2, 2, pressures));
   }
 }
