@@ -46,6 +46,15 @@ public final class BurstBench {
       double burstAccuracy, double afterAccuracy, long burstP99Ms, long afterP99Ms, long worstSecondP99Ms,
       double drainSeconds, Map<Integer, Long> burstImagesPerPoint, List<Second> timeline, List<long[]> points) {}
 
+  /** The run's settings, as the report states them. */
+  public record Settings(double burstFactor, double burstSeconds, double afterFactor, double afterSeconds, long sloMs,
+      double maxAccuracyLoss, long intervalMs, int batch, int partitions) {}
+
+  /** Everything burst.json holds: enough to write the tables and plots again ({@code ./aep bench-burst-table}). */
+  public record Report(String model, String machine,
+      @com.fasterxml.jackson.annotation.JsonAlias("options") Settings settings, List<OperatingPoint> operatingPoints,
+      List<Run> runs) {}
+
   private BurstBench() {}
 
   public static List<Run> run(Options o, PrintStream out) throws Exception {
@@ -110,7 +119,9 @@ public final class BurstBench {
         }
       }
     }
-    write(o, manifest, runs);
+    write(o.out(), new Report(manifest.name() + " " + manifest.version(), Bench.machine().describe(),
+        new Settings(o.burstFactor(), o.burstSeconds(), o.afterFactor(), o.afterSeconds(), o.sloMs(),
+            o.maxAccuracyLoss(), o.intervalMs(), o.batch(), o.partitions()), manifest.operatingPoints(), runs));
     return runs;
   }
 
@@ -164,17 +175,17 @@ public final class BurstBench {
     return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
   }
 
-  private static void write(Options o, Manifest manifest, List<Run> runs) throws IOException {
-    Files.createDirectories(o.out());
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("model", manifest.name() + " " + manifest.version());
-    json.put("machine", Bench.machine().describe());
-    json.put("options", Map.of("burstFactor", o.burstFactor(), "burstSeconds", o.burstSeconds(), "afterFactor",
-        o.afterFactor(), "afterSeconds", o.afterSeconds(), "sloMs", o.sloMs(), "maxAccuracyLoss",
-        o.maxAccuracyLoss(), "intervalMs", o.intervalMs(), "batch", o.batch(), "partitions", o.partitions()));
-    json.put("operatingPoints", manifest.operatingPoints());
-    json.put("runs", runs);
-    JSON.writeValue(o.out().resolve("burst.json").toFile(), json);
+  /** Reads a report written by {@link #run}. */
+  public static Report read(Path json) throws IOException {
+    return JSON.readValue(json.toFile(), Report.class);
+  }
+
+  /** Writes burst.json, burst.md and the plots into {@code dir}. */
+  public static void write(Path dir, Report report) throws IOException {
+    Files.createDirectories(dir);
+    JSON.writeValue(dir.resolve("burst.json").toFile(), report);
+    Settings o = report.settings();
+    List<Run> runs = report.runs();
     for (String deployment : runs.stream().map(Run::deployment).distinct().toList()) {
       List<Run> pair = runs.stream().filter(r -> r.deployment().equals(deployment)).toList();
       XYChart latency = BenchTables.chart(deployment + ": p99 latency to the decision, by second sent ("
@@ -189,48 +200,74 @@ public final class BurstBench {
       }
       BenchTables.series(latency, "objective " + o.sloMs() + " ms", List.of(0.0, o.burstSeconds() + o.afterSeconds()),
           List.of((double) o.sloMs(), (double) o.sloMs()), 3).setMarker(SeriesMarkers.NONE);
-      BitmapEncoder.saveBitmap(latency, o.out().resolve("burst-latency-" + deployment).toString(),
+      BitmapEncoder.saveBitmap(latency, dir.resolve("burst-latency-" + deployment).toString(),
           BitmapEncoder.BitmapFormat.PNG);
-      XYChart points = BenchTables.chart(deployment + ": operating point in force (controller on) and accuracy "
-          + "budget", "seconds since the first image was sent", "point (0: the smallest budget)");
+      XYChart points = BenchTables.chart(deployment + ": operating point in force (controller on)",
+          "seconds since the first image was sent", "point (0: the smallest budget)");
       for (Run run : pair) {
         if (run.adaptive()) {
           BenchTables.series(points, "point in force", run.points().stream().map(p -> p[0] / 1000.0).toList(),
               run.points().stream().map(p -> (double) p[1]).toList(), 1).setMarker(SeriesMarkers.NONE);
+          BenchTables.series(points, "end of the burst", List.of(o.burstSeconds(), o.burstSeconds()),
+              List.of(0.0, (double) report.operatingPoints().size() - 1), 3).setMarker(SeriesMarkers.NONE);
         }
       }
-      BitmapEncoder.saveBitmap(points, o.out().resolve("burst-points-" + deployment).toString(),
+      BitmapEncoder.saveBitmap(points, dir.resolve("burst-points-" + deployment).toString(),
           BitmapEncoder.BitmapFormat.PNG);
     }
-    Files.writeString(o.out().resolve("burst.md"), markdown(o, manifest, runs));
+    Files.writeString(dir.resolve("burst.md"), markdown(report));
   }
 
-  static String markdown(Options o, Manifest manifest, List<Run> runs) {
+  /**
+   * Seconds after the burst's end until the p99 of every later second is within the objective: how long the queue
+   * the burst left takes to clear; -1 if it never does within the run.
+   */
+  static double recoveredAfter(Run run, Settings o) {
+    int recovered = -1;
+    for (Second s : run.timeline()) {
+      if (s.second() < o.burstSeconds()) {
+        continue;
+      }
+      if (s.p99Ms() > o.sloMs()) {
+        recovered = -1;
+      } else if (recovered < 0) {
+        recovered = s.second();
+      }
+    }
+    return recovered < 0 ? -1 : recovered - o.burstSeconds();
+  }
+
+  static String markdown(Report report) {
+    Settings o = report.settings();
     StringBuilder md = new StringBuilder();
     md.append("# A burst above capacity, the load controller off and on\n\n");
-    md.append(String.format(Locale.ROOT, "Model %s %s. Offered load: %.1fx the deployment's every-stage capacity for "
+    md.append(String.format(Locale.ROOT, "Model %s. Offered load: %.1fx the deployment's every-stage capacity for "
         + "%.0f s, then %.1fx for %.0f s. Objective %d ms (aep.slo.latency-ms), ceiling %.2f points "
         + "(aep.slo.max-accuracy-loss), controller every %d ms; batches of %d, %d partitions, exactly-once. Latency is "
-        + "sent to decided. Machine: %s.%n%n", manifest.name(), manifest.version(), o.burstFactor(), o.burstSeconds(),
+        + "sent to decided; capacities are images/s on a filled topic, every stage, at the bundle's point and at the "
+        + "cheapest point the ceiling allows. %s.%n%n", report.model(), o.burstFactor(), o.burstSeconds(),
         o.afterFactor(), o.afterSeconds(), o.sloMs(), o.maxAccuracyLoss(), o.intervalMs(), o.batch(), o.partitions(),
-        Bench.machine().describe()));
-    md.append("| deployment | controller | capacity every stage / bundle's point / cheapest allowed (img/s) | images | burst p99 | after p99 | worst 1-s p99 | burst accuracy "
-        + "| after accuracy | burst images per point | drained after | duplicates |\n");
+        report.machine()));
+    md.append("| deployment | controller | capacity: every stage / bundle's point / cheapest allowed | images | burst p99 "
+        + "| worst 1-s p99 | after p99 | p99 within the objective again | burst accuracy | after accuracy "
+        + "| burst images per point | duplicates |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (Run r : runs) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.0f / %.0f / %.0f (point %d) | %,d | %,d ms | %,d ms | %,d ms | %.2f%% | %.2f%% | %s | "
-          + "%.0f s | %d |%n", r.deployment(), r.adaptive() ? "on" : "off", r.capacity(), r.baseCapacity(),
-          r.cheapestCapacity(), r.cheapestPoint(), r.images(), r.burstP99Ms(),
-          r.afterP99Ms(), r.worstSecondP99Ms(), r.burstAccuracy() * 100, r.afterAccuracy() * 100,
-          r.burstImagesPerPoint(), r.drainSeconds(), r.duplicates()));
+    for (Run r : report.runs()) {
+      double recovered = recoveredAfter(r, o);
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.0f / %.0f / %.0f (point %d) | %,d | %,d ms | %,d ms | %,d ms "
+          + "| %s | %.2f%% | %.2f%% | %s | %d |%n", r.deployment(), r.adaptive() ? "on" : "off", r.capacity(),
+          r.baseCapacity(), r.cheapestCapacity(), r.cheapestPoint(), r.images(), r.burstP99Ms(), r.worstSecondP99Ms(),
+          r.afterP99Ms(), recovered < 0 ? "not within the run" : String.format(Locale.ROOT, "%.0f s after the burst",
+              recovered), r.burstAccuracy() * 100, r.afterAccuracy() * 100, r.burstImagesPerPoint(),
+          r.duplicates()));
     }
     md.append("\nOperating points of the bundle (validation): ");
-    md.append(manifest.operatingPoints().stream().map(p -> String.format(Locale.ROOT, "%d: %.2f points, %.2f%%, "
+    md.append(report.operatingPoints().stream().map(p -> String.format(Locale.ROOT, "%d: %.2f points, %.2f%%, "
         + "%.1f%% MACs saved", p.index(), p.budgetPoints(), p.accuracy() * 100, p.macsSaved() * 100))
         .collect(Collectors.joining("; ")));
     md.append(".\n\nPlots: ");
-    md.append(runs.stream().map(Run::deployment).distinct().map(d -> "`burst-latency-" + d + ".png`, `burst-points-"
-        + d + ".png`").collect(Collectors.joining(", "))).append(".\n");
+    md.append(report.runs().stream().map(Run::deployment).distinct().map(d -> "`burst-latency-" + d
+        + ".png`, `burst-points-" + d + ".png`").collect(Collectors.joining(", "))).append(".\n");
     return md.toString();
   }
 }

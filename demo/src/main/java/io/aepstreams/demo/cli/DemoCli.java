@@ -20,6 +20,7 @@ public final class DemoCli {
     cli.addSubcommand("bench", new BenchCommand());
     cli.addSubcommand("bench-table", new BenchTableCommand());
     cli.addSubcommand("bench-burst", new BurstCommand());
+    cli.addSubcommand("bench-burst-table", new BurstTableCommand());
     cli.addSubcommand("plan", new PlanCommand());
     cli.addSubcommand("plan-table", new PlanTableCommand());
     return cli;
