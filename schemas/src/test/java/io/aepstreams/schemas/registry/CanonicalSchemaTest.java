@@ -22,7 +22,8 @@ class CanonicalSchemaTest {
   /** What a client in another language gets: the shipped .avsc files parsed without Java code generation. */
   private static Schema fromAvsc(String name) throws IOException {
     Schema.Parser parser = new Schema.Parser();
-    for (String common : new String[] {"ImageEncoding", "TensorDType", "Tensor", "StageTiming", "SourceOffset"}) {
+    for (String common : new String[] {"ImageEncoding", "TensorDType", "Tensor", "StageTiming", "SourceOffset",
+        "OperatingPointRef"}) {
       parse(parser, "/avro/common/" + common + ".avsc");
     }
     return parse(parser, "/avro/" + name + ".avsc");
@@ -39,12 +40,13 @@ class CanonicalSchemaTest {
       case "ImageRecord" -> ImageRecord.getClassSchema();
       case "Classification" -> Classification.getClassSchema();
       case "PartialInference" -> PartialInference.getClassSchema();
+      case "ExitControl" -> io.aepstreams.records.ExitControl.getClassSchema();
       default -> throw new IllegalArgumentException(name);
     };
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ImageRecord", "Classification", "PartialInference"})
+  @ValueSource(strings = {"ImageRecord", "Classification", "PartialInference", "ExitControl"})
   void generatedClassRegistersTheSameTextAsTheAvscFile(String name) throws IOException {
     Schema generated = generated(name);
     assertTrue(generated.toString().contains("avro.java.string"), "precondition: codegen adds Java-only props");
@@ -56,7 +58,7 @@ class CanonicalSchemaTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ImageRecord", "Classification", "PartialInference"})
+  @ValueSource(strings = {"ImageRecord", "Classification", "PartialInference", "ExitControl"})
   void generatedClassAndAvscGetTheSameIdInARegistry(String name) throws IOException {
     String scope = "canonical-" + UUID.randomUUID();
     InMemorySchemaRegistry registry = InMemorySchemaRegistry.scope(scope);
