@@ -51,6 +51,7 @@ class TopicsIT {
     settings.put(AppConfig.TOPIC_CLASSIFICATIONS, prefix + ".classifications");
     settings.put(AppConfig.TOPIC_STAGE_PREFIX, prefix + ".stage-");
     settings.put(AppConfig.TOPIC_DLQ, prefix + ".dlq");
+    settings.put(AppConfig.TOPIC_CONTROL, prefix + ".control");
     return settings;
   }
 
@@ -65,7 +66,7 @@ class TopicsIT {
     TopicsNotReadyException e = assertThrows(TopicsNotReadyException.class,
         () -> PipelineInstance.start(AppConfig.from(settings(prefix))).close());
     assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos(), "within seconds");
-    assertEquals("topic " + prefix + ".images is missing; it carries images (ImageRecord) (and 2 more problems); "
+    assertEquals("topic " + prefix + ".images is missing; it carries images (ImageRecord) (and 3 more problems); "
         + InstanceTopics.FIX, e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }
@@ -78,7 +79,8 @@ class TopicsIT {
       assertEquals(needs.size(), TopicAdmin.problems(admin.describe(needs)).size(), "all missing at first");
       assertEquals(List.of(), admin.create(needs, 3, Optional.of((short) 1)));
       for (TopicAdmin.TopicState state : admin.describe(needs)) {
-        assertEquals(Optional.of(3), state.partitions(), state.need().name());
+        // the compacted control topic has one partition of its own; every other topic the shared count
+        assertEquals(Optional.of(state.need().partitions().orElse(3)), state.partitions(), state.need().name());
         assertTrue(state.maxMessageBytes() >= state.need().maxMessageBytes(), state.toString());
       }
       assertEquals(List.of(), admin.create(needs, 3, Optional.of((short) 1)), "creating again changes nothing");
@@ -123,7 +125,8 @@ class TopicsIT {
       List<TopicAdmin.TopicState> states = admin.describe(TopicPlan.forInstance(config, bundle.manifest,
           config.stages().orElseThrow()));
       assertEquals(List.of(), TopicAdmin.problems(states));
-      states.forEach(state -> assertEquals(Optional.of(2), state.partitions(), state.need().name()));
+      states.forEach(state -> assertEquals(Optional.of(state.need().partitions().orElse(2)), state.partitions(),
+          state.need().name()));
     }
   }
 }
