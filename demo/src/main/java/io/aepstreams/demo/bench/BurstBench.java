@@ -110,7 +110,7 @@ public final class BurstBench {
           out.println(label + ":");
           BrokerRuns.Paced paced = broker.paced(o.images(), phases, o.batch(), o.maxDelayMs(), deployment.getValue(),
               on ? adaptive : Map.of(), Duration.ofMinutes(10), line -> out.println("  " + line));
-          Run run = summarise(deployment.getKey(), on, capacity, at[0], at[1], cheapest, paced, o.burstSeconds());
+          Run run = summarise(deployment.getKey(), on, capacity, at[0], at[1], cheapest, paced);
           runs.add(run);
           out.printf(Locale.ROOT, "  %s: burst p99 %,d ms, after p99 %,d ms, worst second p99 %,d ms; burst accuracy "
               + "%.2f%%; burst images per point %s; drained %.0f s after the last image; %d duplicates%n", label,
@@ -132,7 +132,7 @@ public final class BurstBench {
   }
 
   static Run summarise(String deployment, boolean adaptive, double capacity, double baseCapacity,
-      double cheapestCapacity, int cheapestPoint, BrokerRuns.Paced paced, double burstSeconds) {
+      double cheapestCapacity, int cheapestPoint, BrokerRuns.Paced paced) {
     List<BrokerRuns.Answer> answers = paced.answers();
     Map<Integer, List<BrokerRuns.Answer>> bySecond = new TreeMap<>();
     long lastSent = 0;

@@ -27,7 +27,7 @@ class BurstBenchTest {
       answers.add(new BrokerRuns.Answer("after-" + i, "after", start + 2100, start + 2120, 1, 0.5, 4, true));
     }
     BurstBench.Run run = BurstBench.summarise("single", true, 400, 500, 600, 4, new BrokerRuns.Paced(start, answers,
-        List.of(new long[] {0, 2}), 0), 2);
+        List.of(new long[] {0, 2}), 0));
     assertEquals(3, run.timeline().size());
     assertEquals(100, run.timeline().get(0).sent());
     assertEquals(108, run.timeline().get(0).p99Ms(), "the 99th of 10..109 ms");

@@ -53,11 +53,13 @@ public record Manifest(
   }
 
   public Manifest withVersion(String newVersion) {
-    return new Manifest(format, name, newVersion, classNames, input, backbone, scheme, stages, exits, policy, operatingPoints, metrics);
+    return new Manifest(format, name, newVersion, classNames, input, backbone, scheme,
+        stages, exits, policy, operatingPoints, metrics);
   }
 
   public Manifest withPolicy(ExitPolicy newPolicy) {
-    return new Manifest(format, name, version, classNames, input, backbone, scheme, stages, exits, newPolicy, operatingPoints, metrics);
+    return new Manifest(format, name, version, classNames, input, backbone, scheme,
+        stages, exits, newPolicy, operatingPoints, metrics);
   }
 
   /** This manifest with a new ladder of operating points, and the policy of point {@code inForce} of it. */
@@ -75,7 +77,8 @@ public record Manifest(
   }
 
   public Manifest withMetrics(Map<String, Object> newMetrics) {
-    return new Manifest(format, name, version, classNames, input, backbone, scheme, stages, exits, policy, operatingPoints, newMetrics);
+    return new Manifest(format, name, version, classNames, input, backbone, scheme,
+        stages, exits, policy, operatingPoints, newMetrics);
   }
 
   /** The kept exits' stage numbers, shallowest first. */

@@ -78,6 +78,7 @@ public final class PipelineInstance implements AutoCloseable {
     NDManager manager = NDManager.newBaseManager(DeviceSpec.parse(config.device()));
     StagedModel model = null;
     PrometheusMeterRegistry registry = null;
+    ControllerLoop controller = null;
     try {
       if (config.httpPort().isPresent()) {
         // Added before the topology is built: building it makes the processors, and with them the meters.
@@ -124,8 +125,8 @@ public final class PipelineInstance implements AutoCloseable {
         health = new HealthServer(config.httpPort().get(), streams::state, registry);
         LOG.info("health and metrics on port {}: /health/live, /health/ready, /metrics", health.port());
       }
-      streams.start();
-      ControllerLoop controller = null;
+      // Made before the streams start, so that a controller that cannot be made leaves nothing running; it does
+      // nothing until the instance runs and leads.
       if (config.adaptation().adapts() && range.first() == 1 && !points.ladder().isEmpty()) {
         String images = config.topics().images();
         controller = new ControllerLoop(config, points, () -> leads(streams, images));
@@ -133,11 +134,15 @@ public final class PipelineInstance implements AutoCloseable {
         LOG.warn("{} is set, but bundle {} has no operating points to move along: the load controller is off",
             AppConfig.SLO_LATENCY_MS, bundle.manifest().name());
       }
+      streams.start();
       LOG.info("serving stages {} of {} {} on {} as {}", range, bundle.manifest().name(), bundle.manifest().version(),
           config.device(), config.applicationId(range));
       return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry, failed,
           replaced, points, controller);
     } catch (RuntimeException e) {
+      if (controller != null) {
+        controller.close();
+      }
       if (registry != null) {
         Metrics.removeRegistry(registry);
         registry.close();

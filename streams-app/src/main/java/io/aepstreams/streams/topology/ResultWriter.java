@@ -21,8 +21,14 @@ final class ResultWriter extends ContextualProcessor<byte[], Batch, byte[], byte
   private final Confidence measure;
   private final TopicWriter<Classification> out;
   private final String inputTopic;
-  /** One timer per exit stage, looked up once: a registry look-up per image costs more than the recording. */
-  private final java.util.Map<Integer, io.micrometer.core.instrument.Timer> latency = new java.util.HashMap<>();
+  /** Each exit stage's meters, looked up once: a registry look-up per image costs more than the recording. */
+  private final java.util.Map<Integer, ExitMeters> meters = new java.util.HashMap<>();
+
+  private record ExitMeters(io.micrometer.core.instrument.Counter results, io.micrometer.core.instrument.Timer latency) {
+    static ExitMeters of(int exitStage) {
+      return new ExitMeters(PipelineMetrics.classifications(exitStage), PipelineMetrics.decisionLatency(exitStage));
+    }
+  }
 
   ResultWriter(Manifest manifest, Confidence measure, TopicWriter<Classification> out, String inputTopic) {
     this.manifest = manifest;
@@ -46,9 +52,10 @@ final class ResultWriter extends ContextualProcessor<byte[], Batch, byte[], byte
         failed.judge(e, image, Reason.UNWRITABLE_RESULT);
         continue;
       }
-      PipelineMetrics.classifications(result.getExitStage()).increment();
-      latency.computeIfAbsent(result.getExitStage(), PipelineMetrics::decisionLatency).record(Math.max(0,
-          decidedAt.toEpochMilli() - origin.timestamp()), java.util.concurrent.TimeUnit.MILLISECONDS);
+      ExitMeters exit = meters.computeIfAbsent(result.getExitStage(), ExitMeters::of);
+      exit.results().increment();
+      exit.latency().record(Math.max(0, decidedAt.toEpochMilli() - origin.timestamp()),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
       context().forward(new Record<>(origin.recordKey(), bytes, origin.timestamp(), origin.headers()));
     }
     failed.throwIfAny();

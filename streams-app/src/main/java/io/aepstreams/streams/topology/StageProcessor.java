@@ -38,15 +38,10 @@ final class StageProcessor extends ContextualProcessor<byte[], Batch, byte[], Ba
   /**
    * @param decided the child that writes the results of images that leave here
    * @param onward the child that takes the images going on; empty only for the bundle's last stage
+   * @param audits the child that takes audit copies at the bundle's last stage; empty elsewhere
    * @param manager the parent of the per-batch managers
    * @param inputTopic the topic the instance reads its images from (a failed image's dead letter names it)
    */
-  StageProcessor(StageRunner runner, String decided, Optional<String> onward, NDManager manager,
-      String inputTopic) {
-    this(runner, decided, onward, Optional.empty(), manager, inputTopic);
-  }
-
-  /** @param audits the child that takes audit copies at the bundle's last stage; empty elsewhere */
   StageProcessor(StageRunner runner, String decided, Optional<String> onward, Optional<String> audits,
       NDManager manager, String inputTopic) {
     if (runner.hasNext() == onward.isEmpty()) {

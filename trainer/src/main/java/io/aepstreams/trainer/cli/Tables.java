@@ -30,7 +30,8 @@ final class Tables {
       StringBuilder shares = new StringBuilder();
       p.test().exitShares().forEach((stage, share) -> shares.append(String.format(Locale.ROOT, " %d:%.1f%%", stage,
           share * 100)));
-      out.printf(Locale.ROOT, "%-5s %7.2f %8.2f%% %8.2f%% %9.2f %10.1f%% %s%n", p.index() + (p.index() == inForce ? "*" : ""), p.budgetPoints(),
+      out.printf(Locale.ROOT, "%-5s %7.2f %8.2f%% %8.2f%% %9.2f %10.1f%% %s%n",
+          p.index() + (p.index() == inForce ? "*" : ""), p.budgetPoints(),
           p.validation().accuracy() * 100, p.test().accuracy() * 100,
           (p.test().fullAccuracy() - p.test().accuracy()) * 100, p.test().macsSaved() * 100, shares);
     }

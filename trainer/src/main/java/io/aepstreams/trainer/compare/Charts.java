@@ -101,8 +101,9 @@ public final class Charts {
   public record Curve(String name, List<SchemeResult.Point> points) {}
 
   /**
-   * Test accuracy against expected MACs per image along each ladder of operating points, each point marked and
-   * labelled with its budget: the trade-off a running deployment moves along.
+   * Test accuracy against expected MACs per image along each ladder of operating points, each point marked (the
+   * legend lists their budgets in order), beside the network run whole: the trade-off a running deployment moves
+   * along.
    */
   public static void operatingPoints(List<Curve> curves, String title, Path file) throws IOException {
     XYChart chart = new XYChartBuilder().width(900).height(600).title(title)
