@@ -9,6 +9,7 @@ import io.aepstreams.model.data.ImageSet;
 import io.aepstreams.model.policy.ExitPolicy;
 import io.aepstreams.streams.config.AppConfig;
 import io.aepstreams.streams.config.Batching;
+import io.aepstreams.streams.config.Threads;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -33,18 +34,30 @@ public final class Bench {
   /**
    * @param batchSizes the batch sizes to measure; the latency and memory runs use the default batch, or the
    *     largest measured one where the default is not among them
-   * @param latencyLoad the latency runs' offered rate, as a share of the pipeline's measured maximum
+   * @param latencyLoads the latency runs' offered rates, each a share of the pipeline's measured maximum
    * @param memoryLoad the memory run's offered rate, as a share of the pipeline's measured maximum
    * @param splitAfter where the split deployment is cut; -1: after the first kept exit; 0: no split
    * @param settings extra settings for the pipeline's instances, as {@code ./aep run --set}
+   * @param gainRounds rounds of early exits against every stage in the pipeline, alternating; the median counts
+   * @param broker where the broker runs: {@code own-process} (a JVM of its own on this machine), {@code in-jvm}, or
+   *     the {@code bootstrap.servers} of one already running
    */
   public record Options(Path model, ImageSet images, List<Integer> batchSizes, long maxDelayMs, int rawImages,
-      int pipelineImages, double latencySeconds, double latencyLoad, int splitAfter, long memoryImages,
-      double memoryLoad, int partitions, Path out, Map<String, String> settings) {}
+      int pipelineImages, double latencySeconds, List<Double> latencyLoads, int splitAfter, long memoryImages,
+      double memoryLoad, int partitions, Path out, Map<String, String> settings, int gainRounds, String broker) {}
+
+  /** Where a broker of the bench's own runs by default. */
+  public static final String OWN_PROCESS = "own-process";
+  public static final String IN_JVM = "in-jvm";
 
   private Bench() {}
 
   public static BenchReport run(Options options, PrintStream out) throws Exception {
+    Map<String, String> instanceSettings = new java.util.HashMap<>(options.settings());
+    instanceSettings.put(AppConfig.MODEL, options.model().toString());
+    // before anything loads the engine: the model loop and the pipeline run with the instances' thread layout
+    Threads threads = AppConfig.from(instanceSettings).threads();
+    int engineThreads = threads.applyToEngine();
     ModelBundle bundle = ModelBundle.open(options.model());
     Manifest manifest = bundle.manifest();
     ExitPolicy policy = AppConfig.from(Map.of(AppConfig.MODEL, options.model().toString()))
@@ -73,13 +86,24 @@ public final class Bench {
     List<String> split = splitAfter > 0 ? List.of("1-" + splitAfter, (splitAfter + 1) + "-" + stages) : List.of();
     int mainBatch = options.batchSizes().contains(Batching.DEFAULT.maxSize()) ? Batching.DEFAULT.maxSize()
         : options.batchSizes().get(options.batchSizes().size() - 1);
-    out.println("starting an in-JVM Kafka broker; every pipeline run below is exactly-once");
+    int loops = threads.streamThreads();
+    out.printf("threads: %d stream thread(s) per instance, %d engine thread(s) per forward pass; the model loop runs "
+        + "%d loop(s) at once%n", loops, engineThreads, loops);
+    Files.createDirectories(options.out());
+    Broker where = switch (options.broker()) {
+      case OWN_PROCESS -> Broker.ownProcess(options.out().resolve("broker.log"));
+      case IN_JVM -> Broker.inJvm();
+      default -> Broker.external(options.broker());
+    };
+    String brokerWords = where.description();
+    out.println("broker: " + brokerWords + "; every pipeline run below is exactly-once");
     try (NDManager manager = NDManager.newBaseManager(); StagedModel model = StagedModel.all(bundle, manager);
-        BrokerRuns broker = new BrokerRuns(options.model(), manifest, options.settings(), options.partitions())) {
+        BrokerRuns broker = new BrokerRuns(options.model(), manifest, options.settings(), options.partitions(),
+            where)) {
       ModelLoop loop = new ModelLoop(model, manager, options.images(), options.rawImages());
       ExitPolicy off = ExitPolicy.off(policy.confidence());
-      loop.run(policy, options.batchSizes().get(0)); // warm-up: JIT and the engine's first passes
-      ModelLoop.Pass shares = loop.run(policy, mainBatch);
+      loop.run(policy, options.batchSizes().get(0), loops); // warm-up: JIT and the engine's first passes
+      ModelLoop.Pass shares = loop.run(policy, mainBatch, loops);
       stageRows = new ArrayList<>();
       for (Manifest.Stage stage : manifest.stages()) {
         stageRows.add(new BenchReport.StageRow(stage.stage(), stage.params(), stage.macs(),
@@ -96,60 +120,88 @@ public final class Bench {
         ModelLoop.Pass bestExits = null;
         ModelLoop.Pass bestAll = null;
         for (int round = 0; round < ROUNDS; round++) {
-          bestExits = faster(bestExits, loop.run(policy, batch));
-          bestAll = faster(bestAll, loop.run(off, batch));
+          bestExits = faster(bestExits, loop.run(policy, batch, loops));
+          bestAll = faster(bestAll, loop.run(off, batch, loops));
         }
         BrokerRuns.Throughput t = broker.throughput(options.images(), options.pipelineImages(), warmup, batch,
             options.maxDelayMs(), List.of(single), Map.of());
-        bestExits = faster(bestExits, loop.run(policy, batch));
-        bestAll = faster(bestAll, loop.run(off, batch));
+        bestExits = faster(bestExits, loop.run(policy, batch, loops));
+        bestAll = faster(bestAll, loop.run(off, batch, loops));
         BenchReport.RawRow row = new BenchReport.RawRow(batch, bestExits.imagesPerSecond(),
             bestAll.imagesPerSecond(), bestExits.cpuMillisPerImage(), bestExits.accuracy(), bestAll.accuracy(),
             bestExits.macsPerImage(), bestAll.macsPerImage());
         raw.add(row);
+        Map<String, Double> parts = new java.util.LinkedHashMap<>();
+        t.cpuByPart().forEach((part, ms) -> parts.put(part.name(), ms));
         pipeline.add(new BenchReport.PipelineRow(batch, t.imagesPerSecond(), t.cpuMillisPerImage(), t.meanBatch(),
-            t.imagesPerSecond() / row.exitsPerSecond()));
+            t.imagesPerSecond() / row.exitsPerSecond(), parts));
         out.printf(Locale.ROOT, "batch %d: model loop %,.0f images/s with early exits (%.2f ms CPU each), %,.0f every "
-            + "stage; pipeline %,.0f images/s (%.0f%% of the model loop, %.2f ms CPU each, broker included), "
+            + "stage; pipeline %,.0f images/s (%.0f%% of the model loop, %.2f ms CPU each in this process), "
             + "stage-1 batches of %.1f on average%n", batch, row.exitsPerSecond(), row.exitsCpuMillis(),
             row.allStagesPerSecond(), t.imagesPerSecond(), 100 * t.imagesPerSecond() / row.exitsPerSecond(),
             t.cpuMillisPerImage(), t.meanBatch());
+        out.println("  CPU ms per image: " + BenchTables.parts(parts));
       }
-      // 3, in the pipeline: every stage for every image, at the main batch size.
-      double pipelineAll = broker.throughput(options.images(), options.pipelineImages(), warmup, mainBatch,
-          options.maxDelayMs(), List.of(single), Map.of(AppConfig.POLICY, "off")).imagesPerSecond();
+      // 3, in the pipeline: early exits against every stage for every image at the main batch size, in rounds
+      // that alternate which goes first, so that a slower spell of the machine weighs on both alike.
+      List<BenchReport.GainRound> rounds = new ArrayList<>();
+      for (int round = 0; round < options.gainRounds(); round++) {
+        double exits = 0;
+        double all = 0;
+        for (int leg = 0; leg < 2; leg++) {
+          boolean withExits = (round + leg) % 2 == 0;
+          double rate = broker.throughput(options.images(), options.pipelineImages(), warmup, mainBatch,
+              options.maxDelayMs(), List.of(single), withExits ? Map.of() : Map.of(AppConfig.POLICY, "off"))
+              .imagesPerSecond();
+          if (withExits) {
+            exits = rate;
+          } else {
+            all = rate;
+          }
+        }
+        rounds.add(new BenchReport.GainRound(exits, all, exits / all - 1));
+        out.printf(Locale.ROOT, "early exits, round %d of %d: %,.0f against %,.0f images/s every stage (%+.0f%%)%n",
+            round + 1, options.gainRounds(), exits, all, 100 * (exits / all - 1));
+      }
       BenchReport.RawRow mainRaw = raw.stream().filter(r -> r.batch() == mainBatch).findFirst().orElseThrow();
       double pipelineExits = pipeline.stream().filter(r -> r.batch() == mainBatch).findFirst().orElseThrow()
           .imagesPerSecond();
       double predicted = mainRaw.allStagesMacs() / mainRaw.exitsMacs() - 1;
       double rawGain = mainRaw.exitsPerSecond() / mainRaw.allStagesPerSecond() - 1;
-      double pipelineGain = pipelineExits / pipelineAll - 1;
+      List<Double> gains = rounds.stream().map(BenchReport.GainRound::gain).sorted().toList();
+      double pipelineGain = median(gains);
+      double pipelineAll = median(rounds.stream().map(BenchReport.GainRound::allStagesPerSecond).sorted().toList());
       earlyExit = new BenchReport.EarlyExit(mainBatch, 1 - mainRaw.exitsMacs() / mainRaw.allStagesMacs(), predicted,
           rawGain, rawGain / predicted, pipelineAll, pipelineGain, pipelineGain / predicted, mainRaw.exitsAccuracy(),
-          mainRaw.allStagesAccuracy(), (mainRaw.allStagesAccuracy() - mainRaw.exitsAccuracy()) * 100);
+          mainRaw.allStagesAccuracy(), (mainRaw.allStagesAccuracy() - mainRaw.exitsAccuracy()) * 100, rounds,
+          gains.get(0), gains.get(gains.size() - 1));
       out.printf(Locale.ROOT, "early exits, batch %d: %.1f%% of the MACs saved predict %.0f%% more images/s; the "
-          + "model loop gains %.0f%%, the pipeline %.0f%% (%,.0f against %,.0f images/s)%n", mainBatch,
-          100 * earlyExit.macsSaved(), 100 * predicted, 100 * rawGain, 100 * pipelineGain, pipelineExits, pipelineAll);
+          + "model loop gains %.0f%%, the pipeline %.0f%% (median of %d rounds, %.0f%% to %.0f%%)%n", mainBatch,
+          100 * earlyExit.macsSaved(), 100 * predicted, 100 * rawGain, 100 * pipelineGain, rounds.size(),
+          100 * gains.get(0), 100 * gains.get(gains.size() - 1));
 
-      // 4: latency at a share (by default half) of the measured maximum of each batch size.
-      for (BenchReport.PipelineRow row : pipeline) {
-        double rate = row.imagesPerSecond() * options.latencyLoad();
-        List<List<String>> topologies = split.isEmpty() ? List.of(List.of(single)) : List.of(List.of(single), split);
-        for (List<String> ranges : topologies) {
-          String name = ranges.size() == 1 ? "single" : "split " + String.join(" + ", ranges);
-          BrokerRuns.Latency l = broker.latency(options.images(), rate, options.latencySeconds(), 3, row.batch(),
-              options.maxDelayMs(), ranges);
-          latency.add(new BenchReport.LatencyRow(row.batch(), name, l));
-          out.printf(Locale.ROOT, "latency, batch %d, %s, %,.0f images/s offered: read p50 %d ms, p99 %d ms, "
-              + "p99.9 %d ms (decided p50 %d, p99 %d)%n", row.batch(), name, rate, l.readP50(), l.readP99(),
-              l.readP999(), l.decidedP50(), l.decidedP99());
+      // 4: latency at shares (by default half and 80%) of the measured maximum of each batch size.
+      for (double load : options.latencyLoads()) {
+        for (BenchReport.PipelineRow row : pipeline) {
+          double rate = row.imagesPerSecond() * load;
+          List<List<String>> topologies = split.isEmpty() ? List.of(List.of(single))
+              : List.of(List.of(single), split);
+          for (List<String> ranges : topologies) {
+            String name = ranges.size() == 1 ? "single" : "split " + String.join(" + ", ranges);
+            BrokerRuns.Latency l = broker.latency(options.images(), rate, options.latencySeconds(), 3, row.batch(),
+                options.maxDelayMs(), ranges);
+            latency.add(new BenchReport.LatencyRow(row.batch(), name, l, load));
+            out.printf(Locale.ROOT, "latency, batch %d, %s, %,.0f images/s offered (%.0f%% of the maximum): read p50 "
+                + "%d ms, p99 %d ms, p99.9 %d ms (decided p50 %d, p99 %d)%n", row.batch(), name, rate, 100 * load,
+                l.readP50(), l.readP99(), l.readP999(), l.decidedP50(), l.decidedP99());
+          }
         }
       }
 
       // 4b: the split at the main batch size with each hand-off encoding, compressed with zstd (and float32 as
       // it was, uncompressed): what the broker holds per image, beside the latency.
       if (!split.isEmpty()) {
-        double rate = pipelineExits * options.latencyLoad();
+        double rate = pipelineExits * options.latencyLoads().get(0);
         List<String[]> settings = List.of(new String[] {"float32", "none"}, new String[] {"float32", "zstd"},
             new String[] {"float16", "zstd"}, new String[] {"int8", "zstd"});
         for (String[] setting : settings) {
@@ -190,14 +242,15 @@ public final class Bench {
     BenchReport report = new BenchReport(machine, new BenchReport.ModelInfo(manifest.name(), manifest.version(),
         stages, manifest.exitStages(), policy.thresholds(), policy.confidence().name(), manifest.macsUpTo(stages)),
         new BenchReport.Settings(options.batchSizes(), options.maxDelayMs(), options.rawImages(),
-            options.pipelineImages(), options.latencySeconds(), options.latencyLoad(), splitAfter,
-            options.memoryImages(), options.memoryLoad(), options.partitions(), options.settings()),
+            options.pipelineImages(), options.latencySeconds(), options.latencyLoads().get(0), splitAfter,
+            options.memoryImages(), options.memoryLoad(), options.partitions(), options.settings(),
+            options.latencyLoads(), options.gainRounds(), brokerWords, loops, engineThreads),
         raw, pipeline, earlyExit, latency, memory, List.of(), stageRows, crossing, handoffRuns);
     report = new BenchReport(report.machine(), report.model(), report.settings(), raw, pipeline, earlyExit, latency,
         memory, BenchTables.targets(report), stageRows, crossing, handoffRuns);
     BenchTables.write(report, options.out());
     out.print(BenchTables.markdown(report));
-    out.printf("written: %s (bench.json, bench.md, throughput.png, latency.png%s)%n", options.out(),
+    out.printf("written: %s (bench.json, bench.md, throughput.png, latency.png, cpu.png%s)%n", options.out(),
         memory == null ? "" : ", memory.png");
     return report;
   }
@@ -209,6 +262,12 @@ public final class Bench {
   public static int firstSplitOf(Manifest manifest) {
     int first = manifest.exitStages().get(0);
     return first < manifest.stages().size() ? first : 0;
+  }
+
+  /** The middle of {@code sorted} (the mean of the two middle ones for an even count). */
+  static double median(List<Double> sorted) {
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   private static ModelLoop.Pass faster(ModelLoop.Pass best, ModelLoop.Pass pass) {

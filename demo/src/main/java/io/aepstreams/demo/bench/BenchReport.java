@@ -36,9 +36,16 @@ public record BenchReport(
   public record ModelInfo(String name, String version, int stages, List<Integer> exits, Map<Integer, Double> thresholds,
       String confidence, long macsEveryStage) {}
 
+  /**
+   * @param latencyLoad the first of {@code latencyLoads} (what reports before several loads had)
+   * @param broker where the broker ran, in words
+   * @param streamThreads stream threads per instance, and so loops of the model at once
+   * @param engineThreads the engine's intra-op threads per forward pass
+   */
   public record Settings(List<Integer> batchSizes, long maxDelayMs, int rawImages, int pipelineImages,
       double latencySeconds, double latencyLoad, int splitAfter, long memoryImages, double memoryLoad, int partitions,
-      Map<String, String> instanceSettings) {}
+      Map<String, String> instanceSettings, List<Double> latencyLoads, int gainRounds, String broker,
+      int streamThreads, int engineThreads) {}
 
   /**
    * Images per second of the model alone, with early exits and with every stage for every image, and the process's
@@ -47,9 +54,13 @@ public record BenchReport(
   public record RawRow(int batch, double exitsPerSecond, double allStagesPerSecond, double exitsCpuMillis,
       double exitsAccuracy, double allStagesAccuracy, double exitsMacs, double allStagesMacs) {}
 
-  /** The pipeline at a batch size: its throughput, its CPU per image (broker included), its mean stage-1 batch. */
+  /**
+   * The pipeline at a batch size: its throughput, the benchmark process's CPU per image (the broker's included where
+   * it ran in that JVM), its mean stage-1 batch, and the CPU per image by who spent it ({@link CpuAttribution.Part}
+   * names; the broker's among them where it ran in a process of its own).
+   */
   public record PipelineRow(int batch, double imagesPerSecond, double cpuMillisPerImage, double meanStageOneBatch,
-      double shareOfRaw) {}
+      double shareOfRaw, Map<String, Double> cpuByPart) {}
 
   /**
    * At {@code batch}, early exits against every stage for every image: the throughput gain the MACs saved predict
@@ -58,9 +69,17 @@ public record BenchReport(
    */
   public record EarlyExit(int batch, double macsSaved, double predictedGain, double rawGain,
       double rawShareOfPredicted, double pipelineAllStagesPerSecond, double pipelineGain,
-      double pipelineShareOfPredicted, double accuracyExits, double accuracyAllStages, double accuracyDropPoints) {}
+      double pipelineShareOfPredicted, double accuracyExits, double accuracyAllStages, double accuracyDropPoints,
+      List<GainRound> rounds, double pipelineGainLow, double pipelineGainHigh) {}
 
-  public record LatencyRow(int batch, String topology, BrokerRuns.Latency latency) {}
+  /**
+   * One round of the pipeline's early-exit gain: a run with the exits and one with every stage, back to back (the
+   * order alternating from round to round), at the same batch size.
+   */
+  public record GainRound(double exitsPerSecond, double allStagesPerSecond, double gain) {}
+
+  /** Latency at {@code load} (a share of the measured maximum at {@code batch}). */
+  public record LatencyRow(int batch, String topology, BrokerRuns.Latency latency, double load) {}
 
   public record Memory(long images, double ratePerSecond, double warmupRssMiB, double finalRssMiB, double maxRssMiB,
       double growthPercent, List<BrokerRuns.MemorySample> samples) {}

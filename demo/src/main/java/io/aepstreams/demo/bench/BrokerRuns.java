@@ -6,7 +6,6 @@ import io.aepstreams.records.Classification;
 import io.aepstreams.schemas.registry.InMemorySchemaRegistry;
 import io.aepstreams.schemas.wire.AvroDeserializer;
 import io.aepstreams.streams.config.AppConfig;
-import io.aepstreams.embedded.EmbeddedKafka;
 import io.aepstreams.streams.produce.ImageProducer;
 import io.aepstreams.streams.runtime.PipelineInstance;
 import io.aepstreams.streams.topics.TopicAdmin;
@@ -37,8 +36,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * an application id of its own.
  */
 final class BrokerRuns implements AutoCloseable {
-  /** Throughput, process CPU per image (broker and reader included), mean images per pass of the first stage. */
-  record Throughput(double imagesPerSecond, double cpuMillisPerImage, double meanBatch) {}
+  /**
+   * Throughput, this process's CPU per image (the reader included, and the broker where it runs in this JVM), mean
+   * images per pass of the first stage, and the CPU per image by who spent it (the broker's too, where it runs in a
+   * process of its own).
+   */
+  record Throughput(double imagesPerSecond, double cpuMillisPerImage, double meanBatch,
+      Map<CpuAttribution.Part, Double> cpuByPart) {}
 
   /** Latency percentiles in ms: sent to decided, and sent to read by a read_committed consumer. */
   record Latency(double offeredRate, int images, long decidedP50, long decidedP99, long decidedP999, long readP50,
@@ -58,19 +62,30 @@ final class BrokerRuns implements AutoCloseable {
   private final Manifest manifest;
   private final Map<String, String> extra;
   private final int partitions;
-  private final EmbeddedKafka kafka;
+  private final Broker kafka;
   private final String scope = "bench-" + UUID.randomUUID();
   /** Added before any instance registers its meters, so that it sees them all; runs read differences. */
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private int runs;
 
+  /** Runs against a broker started inside this JVM. */
   BrokerRuns(Path model, Manifest manifest, Map<String, String> extra, int partitions) {
+    this(model, manifest, extra, partitions, Broker.inJvm());
+  }
+
+  /** Runs against {@code broker}, which this closes. */
+  BrokerRuns(Path model, Manifest manifest, Map<String, String> extra, int partitions, Broker broker) {
     this.model = model;
     this.manifest = manifest;
     this.extra = extra;
     this.partitions = partitions;
     Metrics.addRegistry(meters);
-    this.kafka = EmbeddedKafka.start();
+    this.kafka = broker;
+  }
+
+  /** Where the broker runs, in a report's words. */
+  String brokerDescription() {
+    return kafka.description();
   }
 
   /** Settings for a new run: topics and application ids of its own, the batch size, then the user's settings. */
@@ -135,6 +150,7 @@ final class BrokerRuns implements AutoCloseable {
     double imagesBefore = batchImages(firstStage);
     long[] at = new long[2];
     long[] cpu = new long[2];
+    CpuAttribution.Snapshot[] parts = new CpuAttribution.Snapshot[2];
     List<PipelineInstance> instances = List.of();
     try (ResultReader reader = new ResultReader(client(), config.topics().classifications(), record -> { })) {
       instances = start(settings, ranges);
@@ -146,17 +162,25 @@ final class BrokerRuns implements AutoCloseable {
         if (at[0] == 0 && reader.count() >= warmup) {
           at[0] = System.nanoTime();
           cpu[0] = CpuTime.process();
+          parts[0] = CpuAttribution.take(this::stageCpuSeconds, kafka.cpuNanos());
         }
         Thread.sleep(1);
       }
       at[1] = System.nanoTime();
       cpu[1] = CpuTime.process();
+      parts[1] = CpuAttribution.take(this::stageCpuSeconds, kafka.cpuNanos());
       double meanBatch = (batchImages(firstStage) - imagesBefore) / (batchPasses(firstStage) - passesBefore);
       return new Throughput((count - warmup) / ((at[1] - at[0]) / 1e9), (cpu[1] - cpu[0]) / 1e6 / (count - warmup),
-          meanBatch);
+          meanBatch, CpuAttribution.perImage(parts[0], parts[1], count - warmup));
     } finally {
       instances.forEach(PipelineInstance::close);
     }
+  }
+
+  /** The CPU the stream threads of this JVM have spent running stages so far. */
+  private double stageCpuSeconds() {
+    return Search.in(meters).name("aep.stage.cpu").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
   }
 
   private long batchPasses(String stage) {

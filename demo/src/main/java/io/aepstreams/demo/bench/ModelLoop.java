@@ -47,29 +47,95 @@ final class ModelLoop {
 
   /** Every image through the stages in batches of {@code batch}, leaving where {@code policy} says. */
   Pass run(ExitPolicy policy, int batch) {
+    return run(policy, batch, 1);
+  }
+
+  /**
+   * As {@link #run(ExitPolicy, int)}, with the images shared out between {@code loops} threads that run at once,
+   * each its own loop: the model's own limit when a pipeline instance runs that many stream threads.
+   */
+  Pass run(ExitPolicy policy, int batch, int loops) {
+    long start = System.nanoTime();
+    long cpu = CpuTime.process();
+    List<Tally> tallies = new ArrayList<>();
+    if (loops == 1) {
+      tallies.add(loop(policy, batch, inputs));
+    } else {
+      List<Thread> threads = new ArrayList<>();
+      List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      int share = (inputs.size() + loops - 1) / loops;
+      for (int from = 0; from < inputs.size(); from += share) {
+        List<StagedImage> slice = inputs.subList(from, Math.min(inputs.size(), from + share));
+        Thread thread = new Thread(() -> {
+          try {
+            Tally tally = loop(policy, batch, slice);
+            synchronized (tallies) {
+              tallies.add(tally);
+            }
+          } catch (RuntimeException e) {
+            failures.add(e);
+          }
+        }, "bench-model-loop-" + threads.size());
+        threads.add(thread);
+        thread.start();
+      }
+      for (Thread thread : threads) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
+      if (!failures.isEmpty()) {
+        throw failures.get(0);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuMillis = (CpuTime.process() - cpu) / 1e6;
+    int right = 0;
+    int labelled = 0;
+    double macs = 0;
+    Map<Integer, Integer> left = new java.util.TreeMap<>();
+    for (Tally tally : tallies) {
+      right += tally.right;
+      labelled += tally.labelled;
+      macs += tally.macs;
+      tally.left.forEach((stage, n) -> left.merge(stage, n, Integer::sum));
+    }
+    Map<Integer, Double> shares = new java.util.TreeMap<>();
+    left.forEach((stage, n) -> shares.put(stage, (double) n / inputs.size()));
+    return new Pass(inputs.size() / seconds, cpuMillis / inputs.size(), labelled == 0 ? Double.NaN
+        : (double) right / labelled, macs / inputs.size(), shares);
+  }
+
+  /** What one loop counted: right answers among the labelled images, MACs spent, images leaving per stage. */
+  private static final class Tally {
+    int right;
+    int labelled;
+    double macs;
+    final Map<Integer, Integer> left = new java.util.TreeMap<>();
+  }
+
+  private Tally loop(ExitPolicy policy, int batch, List<StagedImage> images) {
     List<StageRunner> stages = new ArrayList<>();
     for (int stage = model.first(); stage <= model.last(); stage++) {
       stages.add(new StageRunner(stage, model, policy, "bench"));
     }
     Manifest manifest = model.manifest();
-    long start = System.nanoTime();
-    long cpu = CpuTime.process();
-    int right = 0;
-    int labelled = 0;
-    double macs = 0;
-    Map<Integer, Integer> left = new java.util.TreeMap<>();
-    for (int from = 0; from < inputs.size(); from += batch) {
-      List<StagedImage> current = inputs.subList(from, Math.min(inputs.size(), from + batch));
+    Tally tally = new Tally();
+    for (int from = 0; from < images.size(); from += batch) {
+      List<StagedImage> current = images.subList(from, Math.min(images.size(), from + batch));
       for (StageRunner stage : stages) {
         StageRunner.Outcome outcome = stage.run(current, manager);
         for (StagedImage image : outcome.leaving()) {
           Integer label = image.origin().label();
           if (label != null) {
-            labelled++;
-            right += image.ensemble().answer() == label ? 1 : 0;
+            tally.labelled++;
+            tally.right += image.ensemble().answer() == label ? 1 : 0;
           }
-          macs += manifest.macsUpTo(stage.stage());
-          left.merge(stage.stage(), 1, Integer::sum);
+          tally.macs += manifest.macsUpTo(stage.stage());
+          tally.left.merge(stage.stage(), 1, Integer::sum);
         }
         current = outcome.goingOn();
         if (current.isEmpty()) {
@@ -77,11 +143,6 @@ final class ModelLoop {
         }
       }
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    double cpuMillis = (CpuTime.process() - cpu) / 1e6;
-    Map<Integer, Double> shares = new java.util.TreeMap<>();
-    left.forEach((stage, n) -> shares.put(stage, (double) n / inputs.size()));
-    return new Pass(inputs.size() / seconds, cpuMillis / inputs.size(), labelled == 0 ? Double.NaN : (double) right / labelled,
-        macs / inputs.size(), shares);
+    return tally;
   }
 }

@@ -23,6 +23,7 @@ import java.util.Properties;
  * @param batching how many images a stage runs at once, and how long the first of them may wait for the others
  * @param handoff how the images this instance hands on are encoded and compressed
  * @param adaptation the load controller's objective and ceiling, and the audit of early answers
+ * @param threads stream threads and the engine's intra-op threads of each
  * @param httpPort where to serve health and metrics; empty means nowhere
  */
 public record AppConfig(
@@ -35,6 +36,7 @@ public record AppConfig(
     Batching batching,
     Handoff handoff,
     Adaptation adaptation,
+    Threads threads,
     String applicationIdPrefix,
     String instance,
     Optional<Integer> httpPort,
@@ -76,6 +78,11 @@ public record AppConfig(
   public static final String SLO_INTERVAL_MS = "aep.slo.interval-ms";
   /** Share of images leaving early that also run to the last kept exit, to measure agreement; 0 (off) by default. */
   public static final String AUDIT_RATE = "aep.audit.rate";
+  /**
+   * Intra-op threads of the engine per forward pass; by default the cores over {@code num.stream.threads}, so that
+   * the stream threads together use every core ({@link Threads}).
+   */
+  public static final String ENGINE_THREADS = "aep.engine.threads";
   public static final String APPLICATION_ID_PREFIX = "aep.application-id-prefix";
   public static final String INSTANCE = "aep.instance";
   /** Port for /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. */
@@ -106,8 +113,8 @@ public record AppConfig(
   public String toString() {
     return "AppConfig[model=" + model + ", stages=" + stages.map(Object::toString).orElse("all") + ", device="
         + device + ", topics=" + topics + ", policy=" + policy + ", limits=" + limits + ", batching=" + batching
-        + ", handoff=" + handoff + ", adaptation=" + adaptation + ", applicationIdPrefix=" + applicationIdPrefix
-        + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
+        + ", handoff=" + handoff + ", adaptation=" + adaptation + ", threads=" + threads
+        + ", applicationIdPrefix=" + applicationIdPrefix + ", instance=" + instance + ", httpPort=" + httpPort + ", topicSetup=" + topicSetup
         + ", kafka=" + Secrets.shown(kafka) + "]";
   }
 
@@ -138,7 +145,7 @@ public record AppConfig(
         policy(settings.get(POLICY), settings.get(CONFIDENCE)), limits,
         new Batching((int) number(settings, BATCH_MAX_SIZE, Batching.DEFAULT.maxSize()),
             number(settings, BATCH_MAX_DELAY_MS, Batching.DEFAULT.maxDelayMs())),
-        handoff(settings), adaptation(settings),
+        handoff(settings), adaptation(settings), Threads.from(settings, Runtime.getRuntime().availableProcessors()),
         settings.getOrDefault(APPLICATION_ID_PREFIX, "aep-streams"),
         settings.getOrDefault(INSTANCE, hostName()),
         Optional.ofNullable(settings.get(HTTP_PORT)).filter(p -> !p.isBlank()).map(AppConfig::port),

@@ -75,6 +75,8 @@ public final class PipelineInstance implements AutoCloseable {
     StageRange range = AepTopology.range(config, bundle.manifest());
     InstanceTopics.ensure(config, bundle.manifest(), range);
     NewGroupCheck.check(config, range);
+    // before the manager: making it loads the engine, which reads its thread count once
+    config.threads().applyToEngine();
     NDManager manager = NDManager.newBaseManager(DeviceSpec.parse(config.device()));
     StagedModel model = null;
     PrometheusMeterRegistry registry = null;

@@ -33,6 +33,15 @@ public final class PipelineMetrics {
     return Metrics.timer("aep.stage.compute", "stage", String.valueOf(stage));
   }
 
+  /**
+   * CPU time the stream threads spent running a stage (stacking, forward passes, exit rule): a stream thread's CPU
+   * less this is its Kafka work. The engine's worker threads are not in it.
+   */
+  public static Counter stageCpu(int stage) {
+    return Counter.builder("aep.stage.cpu").baseUnit("seconds").tag("stage", String.valueOf(stage))
+        .register(Metrics.globalRegistry);
+  }
+
   /** Images per forward pass of a stage. */
   public static DistributionSummary batchSize(int stage) {
     return Metrics.summary("aep.stage.batch.size", "stage", String.valueOf(stage));

@@ -306,6 +306,7 @@ public final class AepTopology {
       // longer than a batch may wait.
       props.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100, config.batching().maxDelayMs()));
     }
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads().streamThreads());
     props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
     props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
     // The dead-letter handlers serialise failed images' records with the same registry limits.

@@ -34,6 +34,7 @@ final class StageProcessor extends ContextualProcessor<byte[], Batch, byte[], Ba
   private final String inputTopic;
   private final Timer compute;
   private final DistributionSummary batchSizes;
+  private final io.micrometer.core.instrument.Counter cpu;
 
   /**
    * @param decided the child that writes the results of images that leave here
@@ -56,6 +57,7 @@ final class StageProcessor extends ContextualProcessor<byte[], Batch, byte[], Ba
     this.inputTopic = inputTopic;
     this.compute = PipelineMetrics.stageTime(runner.stage());
     this.batchSizes = PipelineMetrics.batchSize(runner.stage());
+    this.cpu = PipelineMetrics.stageCpu(runner.stage());
   }
 
   @Override
@@ -101,6 +103,7 @@ final class StageProcessor extends ContextualProcessor<byte[], Batch, byte[], Ba
 
   private void add(StageRunner.Outcome outcome, int size, List<StagedImage> leaving, List<StagedImage> goingOn) {
     compute.record(outcome.nanos(), TimeUnit.NANOSECONDS);
+    cpu.increment(outcome.cpuNanos() / 1e9);
     batchSizes.record(size);
     leaving.addAll(outcome.leaving());
     goingOn.addAll(outcome.goingOn());

@@ -31,9 +31,14 @@ public class StageRunner {
 
   /**
    * What a batch became: the images that leave at this stage's exit (audit copies that reached the last kept exit
-   * among them), the rest, and the pass's time.
+   * among them), the rest, the pass's time, and the CPU time the calling thread spent on it (stacking, the forward
+   * passes, the exit rule; the engine's own worker threads not counted): what tells a stream thread's model work
+   * apart from its Kafka work.
    */
-  public record Outcome(List<StagedImage> leaving, List<StagedImage> goingOn, long nanos) {}
+  public record Outcome(List<StagedImage> leaving, List<StagedImage> goingOn, long nanos, long cpuNanos) {}
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
 
   /** A stage that decides with {@code policy} always, and audits nothing: the benchmark's and the planner's. */
   public StageRunner(int stage, StagedModel model, ExitPolicy policy, String instance) {
@@ -73,6 +78,7 @@ public class StageRunner {
     // one point for the whole batch: a change takes effect from the next batch on
     PointInForce.Applied point = points.current();
     long start = System.nanoTime();
+    long cpuStart = THREADS.getCurrentThreadCpuTime();
     int n = images.size();
     long[] inputShape = images.get(0).shape();
     float[][] logits = null;
@@ -123,7 +129,7 @@ public class StageRunner {
         }
       }
     }
-    return new Outcome(leaving, goingOn, nanos);
+    return new Outcome(leaving, goingOn, nanos, THREADS.getCurrentThreadCpuTime() - cpuStart);
   }
 
   /** The images' tensors one after another: the batch's input in row-major order. */

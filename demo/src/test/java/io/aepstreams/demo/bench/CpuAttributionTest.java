@@ -1,0 +1,44 @@
+package io.aepstreams.demo.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.aepstreams.demo.bench.CpuAttribution.Part;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class CpuAttributionTest {
+  @Test
+  void threadsGoToTheirPartsByTheNamesKafkaGivesThem() {
+    assertEquals(Part.STREAM_KAFKA, CpuAttribution.partOf("bench-3-stages-1-4-6f1c-StreamThread-1"));
+    assertEquals(Part.PRODUCER_IO, CpuAttribution.partOf(
+        "kafka-producer-network-thread | bench-3-stages-1-4-6f1c-StreamThread-1-producer"));
+    assertEquals(Part.BENCH, CpuAttribution.partOf("kafka-producer-network-thread | producer-1"));
+    assertEquals(Part.CONTROL, CpuAttribution.partOf("bench-3-stages-1-4-6f1c-GlobalStreamThread"));
+    assertEquals(Part.CLIENTS, CpuAttribution.partOf("kafka-coordinator-heartbeat-thread | bench-3-stages-1-4"));
+    assertEquals(Part.BENCH, CpuAttribution.partOf("bench-results"));
+    assertEquals(Part.OTHER, CpuAttribution.partOf("main"));
+  }
+
+  @Test
+  void theStageRunsComeOutOfTheStreamThreadsAndTheRestOfTheProcessIsTheEngines() {
+    // stream thread 10, its producer 11, the reader 12: 1 ms = 1,000,000 ns
+    CpuAttribution.Snapshot from = new CpuAttribution.Snapshot(0, Map.of(10L, 0L, 11L, 0L),
+        Map.of(10L, "a-StreamThread-1", 11L, "kafka-producer-network-thread | a-StreamThread-1-producer"), 0, 0, 0,
+        OptionalLong.of(5_000_000));
+    CpuAttribution.Snapshot to = new CpuAttribution.Snapshot(100_000_000, Map.of(10L, 50_000_000L, 11L, 5_000_000L,
+        12L, 2_000_000L), Map.of(10L, "a-StreamThread-1", 11L,
+        "kafka-producer-network-thread | a-StreamThread-1-producer", 12L, "bench-results"), 3_000_000, 1_000_000,
+        0.040, OptionalLong.of(25_000_000));
+    Map<Part, Double> perImage = CpuAttribution.perImage(from, to, 10);
+    assertEquals(4.0, perImage.get(Part.MODEL_STREAM), 1e-9);
+    assertEquals(1.0, perImage.get(Part.STREAM_KAFKA), 1e-9);
+    assertEquals(0.5, perImage.get(Part.PRODUCER_IO), 1e-9);
+    assertEquals(0.2, perImage.get(Part.BENCH), 1e-9);
+    assertEquals(0.3, perImage.get(Part.GC), 1e-9);
+    assertEquals(0.1, perImage.get(Part.JIT), 1e-9);
+    // 100 ms of process CPU: 57 in Java threads, 4 in the JVM's own, 39 left for the engine's native workers
+    assertEquals(3.9, perImage.get(Part.MODEL_WORKERS), 1e-9);
+    assertEquals(2.0, perImage.get(Part.BROKER), 1e-9);
+  }
+}
