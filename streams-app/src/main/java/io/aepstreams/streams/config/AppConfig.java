@@ -66,6 +66,13 @@ public record AppConfig(
   public static final String BATCH_MAX_SIZE = "aep.batch.max-size";
   /** Longest an image waits for its batch to fill, in milliseconds. */
   public static final String BATCH_MAX_DELAY_MS = "aep.batch.max-delay-ms";
+  /**
+   * The most a deeper stage of an instance waits for the images going on to refill its batch, in milliseconds;
+   * 0: it runs what reaches it at once ({@link Batching#refillDelayMs}).
+   */
+  public static final String BATCH_REFILL_MAX_DELAY_MS = "aep.batch.refill-max-delay-ms";
+  /** Refill delays of chosen deeper stages, {@code stage:ms} pairs ({@code 3:10,4:20}): they beat the derived ones. */
+  public static final String BATCH_REFILL_DELAY_MS = "aep.batch.refill-delay-ms";
   /** float32, float16 or int8: how this instance encodes the tensors it hands on ({@link Handoff}). */
   public static final String HANDOFF_ENCODING = "aep.handoff.encoding";
   /** none, lz4, zstd, gzip or snappy: the compression of the stage topic it writes and of its producer. */
@@ -143,14 +150,41 @@ public record AppConfig(
         && !s.equals("all")).map(StageRange::parse);
     return new AppConfig(Path.of(model), stages, settings.getOrDefault(DEVICE, "cpu"), topics,
         policy(settings.get(POLICY), settings.get(CONFIDENCE)), limits,
-        new Batching((int) number(settings, BATCH_MAX_SIZE, Batching.DEFAULT.maxSize()),
-            number(settings, BATCH_MAX_DELAY_MS, Batching.DEFAULT.maxDelayMs())),
+        batching(settings),
         handoff(settings), adaptation(settings), Threads.from(settings, Runtime.getRuntime().availableProcessors()),
         settings.getOrDefault(APPLICATION_ID_PREFIX, "aep-streams"),
         settings.getOrDefault(INSTANCE, hostName()),
         Optional.ofNullable(settings.get(HTTP_PORT)).filter(p -> !p.isBlank()).map(AppConfig::port),
         new TopicSetup(flag(settings, TOPICS_CREATE), Optional.ofNullable(settings.get(TOPICS_PARTITIONS))
             .filter(p -> !p.isBlank()).map(p -> (int) number(settings, TOPICS_PARTITIONS, 1))), kafka);
+  }
+
+  private static Batching batching(Map<String, String> settings) {
+    int size = (int) number(settings, BATCH_MAX_SIZE, Batching.DEFAULT.maxSize());
+    long delay = number(settings, BATCH_MAX_DELAY_MS, Batching.DEFAULT.maxDelayMs());
+    String refill = settings.get(BATCH_REFILL_MAX_DELAY_MS);
+    long cap;
+    try {
+      cap = refill == null || refill.isBlank() ? new Batching(size, delay).refillMaxDelayMs()
+          : Long.parseLong(refill.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(BATCH_REFILL_MAX_DELAY_MS + " must be a whole number of milliseconds, got '"
+          + refill + "'");
+    }
+    Map<Integer, Long> stages = new LinkedHashMap<>();
+    String given = settings.get(BATCH_REFILL_DELAY_MS);
+    if (given != null && !given.isBlank()) {
+      for (String part : given.split(",")) {
+        String[] kv = part.split(":");
+        try {
+          stages.put(Integer.parseInt(kv[0].strip()), Long.parseLong(kv[1].strip()));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException(BATCH_REFILL_DELAY_MS + " must be stage:ms pairs like 3:10,4:20; got '"
+              + given + "'");
+        }
+      }
+    }
+    return new Batching(size, delay, cap, stages);
   }
 
   private static Adaptation adaptation(Map<String, String> settings) {

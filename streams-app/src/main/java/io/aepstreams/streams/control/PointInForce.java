@@ -76,6 +76,15 @@ public final class PointInForce {
     return ladder;
   }
 
+  /**
+   * The share of images leaving at each exit at the point in force, as calibrated; empty for thresholds a setting
+   * gives, whose shares no calibration measured.
+   */
+  public java.util.Map<Integer, Double> exitShares() {
+    int index = current().index();
+    return index >= 0 && index < ladder().size() ? ladder().get(index).exitShares() : java.util.Map.of();
+  }
+
   public Applied current() {
     return current;
   }

@@ -39,13 +39,15 @@ import org.apache.kafka.streams.Topology;
  * The topology of one instance (docs/design.md §5), built by a plain method so that tests build exactly what runs:
  *
  * <pre>
- * images -> decode -> batch -> stage 1 -> stage 2 -> ... -> stage n
- *                                 |decided   |decided          |decided
- *                                 v          v                 v
- *                                 results ----------------------------> classifications      (failures -> dlq)
+ * images -> decode -> batch -> stage 1 -> refill -> stage 2 -> ... -> refill -> stage n
+ *                                 |decided             |decided                    |decided
+ *                                 v                    v                           v
+ *                                 results ---------------------------------------------> classifications
  * </pre>
  *
- * Every edge after {@code batch} carries a {@link Batch}: a stage passes on the images its exit did not let out.
+ * Every edge after {@code batch} carries a {@link Batch}: a stage passes on the images its exit did not let out,
+ * and the next stage's {@code refill} may hold them for a while to run them with the next ones (failures go to the
+ * dead-letter queue).
  * An instance that starts after stage 1 reads {@code aep.stage-k} ({@code handoff-in -> resume -> batch}) instead
  * of images; one that ends before the bundle's last stage sends what goes on from its last stage to
  * {@code handoff -> aep.stage-(last+1)}.
@@ -101,6 +103,11 @@ public final class AepTopology {
 
   public static String stageNode(int stage) {
     return "stage-" + stage;
+  }
+
+  /** The node before a stage deeper than the first of its range, where the images going on refill its batch. */
+  public static String refillNode(int stage) {
+    return "refill-" + stage;
   }
 
   /** The store that keeps the images waiting for a batch into {@code stage} (its changelog is an internal topic). */
@@ -170,7 +177,15 @@ public final class AepTopology {
     String parent = BATCH;
     for (int stage = range.first(); stage <= range.last(); stage++) {
       int s = stage;
-      Optional<String> onward = stage < range.last() ? Optional.of(stageNode(stage + 1))
+      if (stage > range.first()) {
+        // whatever the delay, so that a change of it changes no topology (0: it passes batches straight on)
+        int keySpace = stage - range.first();
+        topology.addProcessor(refillNode(stage), () -> new RefillCollector(batching, points, manifest, s, keySpace,
+            store, inputTopic), parent);
+        topology.connectProcessorAndStateStores(refillNode(stage), store);
+        parent = refillNode(stage);
+      }
+      Optional<String> onward = stage < range.last() ? Optional.of(refillNode(stage + 1))
           : handsOff ? Optional.of(HANDOFF) : Optional.empty();
       Optional<String> audits = s == manifest.stages().size() ? Optional.of(AUDIT) : Optional.empty();
       topology.addProcessor(stageNode(stage), () -> new StageProcessor(

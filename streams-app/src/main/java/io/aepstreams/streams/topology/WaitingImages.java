@@ -34,6 +34,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link ImageRecord} (decoded again when restored, so that another model version may take it over during a
  * rollout) or the {@link PartialInference} it was handed over in.
  *
+ * <p>One store serves every stage of an instance that collects images: the first stage of its range, and the deeper
+ * ones that wait for the images going on to refill their batches. Each keeps its images under keys of its own
+ * ({@link #keySpace}: the stage's place in the range, 0 for the first); the first stage takes every stored image
+ * back, whoever stored it, and runs it again from the start of the range: a crash costs a deep image its earlier
+ * stages once more, and the store needs one changelog, one format and one restore.
+ *
  * <p>What the store holds is read back by {@link #restore}, not when the store is opened: an image that the
  * instance can no longer read (another model version's hand-off, an image over a lowered limit, a format this
  * version does not know) is then dead-lettered with its reason, where a processor may send records, instead of
@@ -41,6 +47,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class WaitingImages {
   private static final byte FORMAT = 2;
+  /** Bits of a key below its key space: a store's images per stage never come near 2^48. */
+  private static final int SPACE_SHIFT = 48;
 
   private final KeyValueStore<Long, byte[]> store;
   private final Manifest manifest;
@@ -53,21 +61,37 @@ public final class WaitingImages {
   private long nextKey;
 
   /**
-   * Opens {@code store}; its images are read back by {@link #restore}. {@code decoder} decodes images waiting for
-   * stage 1 (unused for a later stage); {@code inputTopic} is where the instance reads its images from.
+   * Opens {@code store} for the first stage of the range; its images, every stage's, are read back by
+   * {@link #restore}. {@code decoder} decodes images waiting for stage 1 (unused for a later stage);
+   * {@code inputTopic} is where the instance reads its images from.
    */
   WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage, ImageDecoder decoder,
       String inputTopic) {
+    this(store, manifest, stage, decoder, inputTopic, 0);
+  }
+
+  /**
+   * Opens {@code store} for the stage at {@code keySpace} in the range (0: the first, which restores what the store
+   * holds; a deeper one only adds and clears its own).
+   */
+  WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage, ImageDecoder decoder,
+      String inputTopic, int keySpace) {
     this.store = store;
     this.manifest = manifest;
     this.stage = stage;
     this.decoder = decoder;
     this.inputTopic = inputTopic;
+    long first = (long) keySpace << SPACE_SHIFT;
+    nextKey = first;
     try (KeyValueIterator<Long, byte[]> all = store.all()) {
       while (all.hasNext()) {
         KeyValue<Long, byte[]> entry = all.next();
-        stored.add(entry);
-        nextKey = entry.key + 1;
+        if (keySpace == 0) {
+          stored.add(entry);
+        }
+        if (entry.key >>> SPACE_SHIFT == keySpace) {
+          nextKey = Math.max(nextKey, entry.key + 1);
+        }
       }
     }
   }
@@ -110,6 +134,15 @@ public final class WaitingImages {
     keys.add(key);
   }
 
+  /**
+   * Holds {@code image} in memory only: an audit copy, whose image has its answer already; one lost in a crash is
+   * an audit sample less, where a stored one would come back as an image and be answered twice.
+   */
+  void hold(StagedImage image) {
+    images.add(image);
+    keys.add(null);
+  }
+
   int size() {
     return images.size();
   }
@@ -121,7 +154,11 @@ public final class WaitingImages {
 
   /** Forgets the waiting images: called once their batch has been processed, so in the same transaction. */
   void clear() {
-    keys.forEach(store::delete);
+    for (Long key : keys) {
+      if (key != null) {
+        store.delete(key);
+      }
+    }
     keys.clear();
     images.clear();
   }

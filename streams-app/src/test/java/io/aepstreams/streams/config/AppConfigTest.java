@@ -65,6 +65,35 @@ class AppConfigTest {
   }
 
   @Test
+  void deeperStagesWaitToRefillTheirBatchesByTheSharesOfImagesReachingThem() {
+    Batching batching = AppConfig.from(Map.of(AppConfig.MODEL, "m")).batching();
+    assertEquals(Batching.DEFAULT_REFILL_MAX_DELAY_MS, batching.refillMaxDelayMs());
+    // half the images leave at exit 1, a quarter at 2: stage 2 fills at half the rate, stage 3 at a quarter
+    Map<Integer, Double> shares = Map.of(1, 0.5, 2, 0.25, 4, 0.25);
+    assertEquals(5, batching.refillDelayMs(shares, 2), "5 ms * (1/0.5 - 1)");
+    assertEquals(15, batching.refillDelayMs(shares, 3), "5 ms * (1/0.25 - 1)");
+    assertEquals(0, batching.refillDelayMs(shares, 4), "no exit at stage 3: its batches come on whole");
+    assertEquals(20, batching.refillDelayMs(Map.of(1, 0.95, 4, 0.05), 2), "at most the cap");
+    assertEquals(0, batching.refillDelayMs(Map.of(4, 1.0), 2), "no image leaves before it: nothing to wait for");
+    assertEquals(0, batching.refillDelayMs(Map.of(), 3), "shares unknown");
+    AppConfig set = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.BATCH_REFILL_MAX_DELAY_MS, "0",
+        AppConfig.BATCH_REFILL_DELAY_MS, "3:40"));
+    assertEquals(0, set.batching().refillDelayMs(shares, 2), "0: off");
+    assertEquals(40, set.batching().refillDelayMs(shares, 3), "a stage's own delay beats the derived one");
+    assertEquals(0, AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.BATCH_MAX_SIZE, "1")).batching()
+        .refillDelayMs(shares, 2), "nothing batches, nothing waits");
+    assertEquals("aep.batch.refill-delay-ms must be stage:ms pairs like 3:10,4:20; got '3=40'", assertThrows(
+        IllegalArgumentException.class, () -> AppConfig.from(Map.of(AppConfig.MODEL, "m",
+            AppConfig.BATCH_REFILL_DELAY_MS, "3=40"))).getMessage());
+    assertEquals("aep.batch.refill-delay-ms takes stage:ms pairs for stages 2 and deeper, each 0 or more ms; got 1:5",
+        assertThrows(IllegalArgumentException.class, () -> AppConfig.from(Map.of(AppConfig.MODEL, "m",
+            AppConfig.BATCH_REFILL_DELAY_MS, "1:5"))).getMessage());
+    assertEquals("aep.batch.refill-max-delay-ms must be a whole number of milliseconds, got 'long'", assertThrows(
+        IllegalArgumentException.class, () -> AppConfig.from(Map.of(AppConfig.MODEL, "m",
+            AppConfig.BATCH_REFILL_MAX_DELAY_MS, "long"))).getMessage());
+  }
+
+  @Test
   void batching() {
     assertEquals(Batching.DEFAULT, AppConfig.from(Map.of(AppConfig.MODEL, "m")).batching());
     AppConfig config = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.BATCH_MAX_SIZE, "64",

@@ -172,14 +172,29 @@ class FaultHarnessIT {
    */
   @Test
   void imagesWaitingInABatchAreAnsweredOnceAfterSigkill() throws Exception {
-    String name = "batch-sigkill";
+    // The batch neither fills nor times out while the instance lives.
+    answeredOnceAfterSigkillWhileWaiting("batch-sigkill", Map.of(AppConfig.BATCH_MAX_SIZE, "1000",
+        AppConfig.BATCH_MAX_DELAY_MS, "600000"), Map.of(AppConfig.BATCH_MAX_DELAY_MS, "50"));
+  }
+
+  /**
+   * As above, the images waiting at stage 2 for its batch to refill: every image goes on past stage 1 (no exits)
+   * and stage 2 holds them. Its own keys in the store bring them back, to run again from stage 1.
+   */
+  @Test
+  void imagesWaitingToRefillADeeperStageAreAnsweredOnceAfterSigkill() throws Exception {
+    answeredOnceAfterSigkillWhileWaiting("refill-sigkill", Map.of(AppConfig.POLICY, "off", AppConfig.BATCH_MAX_SIZE,
+        "1000", AppConfig.BATCH_MAX_DELAY_MS, "50", AppConfig.BATCH_REFILL_DELAY_MS, "2:600000"),
+        Map.of(AppConfig.BATCH_REFILL_DELAY_MS, "2:50"));
+  }
+
+  private void answeredOnceAfterSigkillWhileWaiting(String name, Map<String, String> whileKilled,
+      Map<String, String> afterwards) throws Exception {
     int waiting = 40;
     Map<String, String> settings = cluster.settings(name);
     settings.put(AppConfig.APPLICATION_ID_PREFIX, name);
     settings.put("session.timeout.ms", "10000");
-    // The batch neither fills nor times out while the instance lives.
-    settings.put(AppConfig.BATCH_MAX_SIZE, "1000");
-    settings.put(AppConfig.BATCH_MAX_DELAY_MS, "600000");
+    settings.putAll(whileKilled);
     cluster.createTopics(settings, 2);
     AppConfig config = AppConfig.from(settings);
     List<InstanceProcess> instances = new ArrayList<>();
@@ -197,7 +212,7 @@ class FaultHarnessIT {
 
       instances.get(0).kill();
       assertEquals(137, instances.get(0).waitFor(Duration.ofSeconds(10)), "killed (128 + 9)");
-      settings.put(AppConfig.BATCH_MAX_DELAY_MS, "50");
+      settings.putAll(afterwards);
       instances.set(0, start(name, "1-4", settings, 1));
       assertTrue(results.awaitAnswered(waiting, Duration.ofSeconds(120)), results.answers().size() + " answered; "
           + output(instances));

@@ -299,6 +299,76 @@ class AepTopologyTest {
     }
   }
 
+  /**
+   * The images going on past stage 1 wait at stage 2 until four of them fill its batch, or until the oldest has
+   * waited its refill delay; while they wait, the range's store keeps them under stage 2's own keys.
+   */
+  @Test
+  void imagesGoingOnRefillTheNextStagesBatchAndTheStoreKeepsThemMeanwhile() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Metrics.addRegistry(meters);
+    try {
+      Map<String, String> settings = new HashMap<>(batching(4, 1000));
+      settings.put(AppConfig.BATCH_REFILL_DELAY_MS, "2:2000,3:0,4:0");
+      TopologyTestDriver driver = driver(config(null, null, settings));
+      TestInputTopic<byte[], ImageRecord> in = images(driver);
+      TestOutputTopic<byte[], Classification> out = driver.createOutputTopic("aep.classifications",
+          new ByteArrayDeserializer(), serde(Classification.class).deserializer());
+      org.apache.kafka.streams.state.KeyValueStore<Long, byte[]> store = driver.getKeyValueStore(
+          AepTopology.batchStore(1));
+      List<Integer> early = new ArrayList<>();
+      List<Integer> late = new ArrayList<>();
+      for (int i = 0; i < TinyBundle.IMAGES.size(); i++) {
+        (bundle.exit1Confidence[i] >= bundle.threshold ? early : late).add(i);
+      }
+      for (int i : List.of(early.get(0), late.get(0), early.get(1), late.get(1))) {
+        in.pipeInput(("k" + i).getBytes(), raw(i));
+      }
+      Map<String, Classification> first = byId(out.readValuesToList());
+      assertEquals(Set.of("img-" + early.get(0), "img-" + early.get(1)), first.keySet(),
+          "the confident two leave at stage 1; the other two wait for stage 2's batch");
+      assertEquals(2, storedBy(store, 1), "kept under stage 2's keys while they wait");
+
+      for (int i : List.of(late.get(2), late.get(3), early.get(2), early.get(3))) {
+        in.pipeInput(("k" + i).getBytes(), raw(i));
+      }
+      Map<String, Classification> second = byId(out.readValuesToList());
+      assertEquals(6, second.size(), "four going on fill stage 2's batch: it runs at once");
+      for (int i : late.subList(0, 4)) {
+        assertEquals(4, second.get("img-" + i).getExitStage());
+      }
+      DistributionSummary stage2 = meters.get("aep.stage.batch.size").tag("stage", "2").summary();
+      assertEquals(1, stage2.count(), "one pass of stage 2 for the four");
+      assertEquals(4, stage2.totalAmount());
+      assertEquals(0, storedBy(store, 1), "forgotten once gone on");
+
+      for (int i : List.of(early.get(4), late.get(4), early.get(5), early.get(6))) {
+        in.pipeInput(("k" + i).getBytes(), raw(i));
+      }
+      assertEquals(3, out.readValuesToList().size());
+      driver.advanceWallClockTime(Duration.ofMillis(1999));
+      assertTrue(out.isEmpty(), "1,999 ms of the 2,000 allowed: still waiting");
+      driver.advanceWallClockTime(Duration.ofMillis(1));
+      assertEquals(List.of("img-" + late.get(4)), ids(out.readValuesToList()), "waited its limit: it goes on alone");
+      assertEquals(2, stage2.count());
+      assertEquals(0, storedBy(store, 1));
+    } finally {
+      Metrics.removeRegistry(meters);
+      meters.close();
+    }
+  }
+
+  /** How many images {@code store} keeps under the keys of the stage at {@code keySpace} in the range. */
+  private static int storedBy(org.apache.kafka.streams.state.KeyValueStore<Long, byte[]> store, int keySpace) {
+    int n = 0;
+    try (var all = store.all()) {
+      while (all.hasNext()) {
+        n += all.next().key >>> 48 == keySpace ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
   private static List<String> ids(List<Classification> results) {
     return results.stream().map(c -> c.getId().toString()).toList();
   }

@@ -1,0 +1,138 @@
+package io.aepstreams.streams.topology;
+
+import io.aepstreams.model.bundle.Manifest;
+import io.aepstreams.streams.config.Batching;
+import io.aepstreams.streams.control.PointInForce;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Refills the batches of a stage deeper than the first of its range: the images going on after an exit arrive in
+ * thinned batches (a third of 32, say), and a forward pass of a few images costs more per image than one of many.
+ * The stage waits until it holds a full batch, or until its oldest image has waited {@code delayMs}, whichever comes
+ * first; with no delay it runs what arrives at once.
+ *
+ * <p>Waiting images are kept in the range's store of waiting images under keys of this stage's own
+ * ({@link WaitingImages}), so that a crash or a rebalance loses none: the first stage takes them back and runs them
+ * again from the start of the range.
+ */
+final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], Batch> {
+  private final Batching batching;
+  private final PointInForce points;
+  private final Manifest manifest;
+  private final int stage;
+  private final int keySpace;
+  private final String storeName;
+  private final String inputTopic;
+  private WaitingImages waiting;
+  private Cancellable tick;
+  private long oldestSince;
+
+  /**
+   * @param points the point in force, whose exit shares set how long the stage waits ({@link Batching#refillDelayMs})
+   * @param keySpace this stage's place in the range (1 for the second stage): its keys in the store
+   * @param storeName the range's store of waiting images
+   */
+  RefillCollector(Batching batching, PointInForce points, Manifest manifest, int stage, int keySpace,
+      String storeName, String inputTopic) {
+    if (keySpace < 1) {
+      throw new IllegalArgumentException("the first stage of a range collects with a BatchCollector");
+    }
+    this.batching = batching;
+    this.points = points;
+    this.manifest = manifest;
+    this.stage = stage;
+    this.keySpace = keySpace;
+    this.storeName = storeName;
+    this.inputTopic = inputTopic;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], Batch> context) {
+    super.init(context);
+    KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
+    // no decoder: this stage never restores; the first stage of the range takes back what it stored
+    waiting = new WaitingImages(store, manifest, stage, null, inputTopic, keySpace);
+    oldestSince = context.currentSystemTimeMs();
+    if (tick != null) {
+      tick.cancel();
+    }
+    // as often as the first stage looks at its batch: the delay follows the point in force, which may change
+    tick = batching.waits() ? context.schedule(Duration.ofMillis(Math.max(1, batching.maxDelayMs() / 4)),
+        PunctuationType.WALL_CLOCK_TIME, this::onTick) : null;
+  }
+
+  /** How long images wait here now: shares change with the point in force. */
+  private long delayMs() {
+    return batching.refillDelayMs(points.exitShares(), stage);
+  }
+
+  @Override
+  public void process(Record<byte[], Batch> record) {
+    List<StagedImage> arriving = record.value().images();
+    int maxSize = batching.maxSize();
+    if (waiting.size() == 0 && delayMs() == 0) {
+      forward(arriving);
+      return;
+    }
+    int room = maxSize - waiting.size();
+    if (arriving.size() < room) {
+      if (waiting.size() == 0) {
+        oldestSince = context().currentSystemTimeMs();
+      }
+      arriving.forEach(this::keep);
+      return;
+    }
+    // The images that fill the batch go on with it, unstored (no commit comes between two lines of one process()
+    // call); any beyond it wait for the next.
+    List<StagedImage> batch = new ArrayList<>(waiting.images());
+    batch.addAll(arriving.subList(0, room));
+    forward(batch);
+    waiting.clear();
+    List<StagedImage> rest = arriving.subList(room, arriving.size());
+    int from = 0;
+    while (rest.size() - from >= maxSize) {
+      forward(rest.subList(from, from + maxSize));
+      from += maxSize;
+    }
+    oldestSince = context().currentSystemTimeMs();
+    rest.subList(from, rest.size()).forEach(this::keep);
+  }
+
+  private void keep(StagedImage image) {
+    if (image.isAudit()) {
+      waiting.hold(image);
+    } else {
+      waiting.add(image);
+    }
+  }
+
+  private void onTick(long now) {
+    if (waiting.size() > 0 && now - oldestSince >= delayMs()) {
+      forward(waiting.images());
+      waiting.clear();
+    }
+  }
+
+  private void forward(List<StagedImage> images) {
+    if (!images.isEmpty()) {
+      Batch batch = new Batch(images);
+      context().forward(new Record<>(null, batch, batch.timestamp()));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (tick != null) {
+      tick.cancel();
+      tick = null;
+    }
+  }
+}
