@@ -41,10 +41,12 @@ public final class Bench {
    * @param gainRounds rounds of early exits against every stage in the pipeline, alternating; the median counts
    * @param broker where the broker runs: {@code own-process} (a JVM of its own on this machine), {@code in-jvm}, or
    *     the {@code bootstrap.servers} of one already running
+   * @param handoffRuns whether to run the split with each hand-off encoding too
    */
   public record Options(Path model, ImageSet images, List<Integer> batchSizes, long maxDelayMs, int rawImages,
       int pipelineImages, double latencySeconds, List<Double> latencyLoads, int splitAfter, long memoryImages,
-      double memoryLoad, int partitions, Path out, Map<String, String> settings, int gainRounds, String broker) {}
+      double memoryLoad, int partitions, Path out, Map<String, String> settings, int gainRounds, String broker,
+      boolean handoffRuns) {}
 
   /** Where a broker of the bench's own runs by default. */
   public static final String OWN_PROCESS = "own-process";
@@ -91,7 +93,8 @@ public final class Bench {
         + "%d loop(s) at once%n", loops, engineThreads, loops);
     Files.createDirectories(options.out());
     Broker where = switch (options.broker()) {
-      case OWN_PROCESS -> Broker.ownProcess(options.out().resolve("broker.log"));
+      // its log beside the system's temporary files, not among the results
+      case OWN_PROCESS -> Broker.ownProcess(Files.createTempFile("aep-bench-broker-", ".log"));
       case IN_JVM -> Broker.inJvm();
       default -> Broker.external(options.broker());
     };
@@ -113,6 +116,7 @@ public final class Bench {
           mainBatch);
       out.print(BenchTables.crossingMarkdown(crossing));
       int warmup = Math.min(options.pipelineImages() / 5, 1000);
+      warmUp(broker, options, warmup, mainBatch, single, out);
       for (int batch : options.batchSizes()) {
         // 1 and 3: the model alone, early exits against every stage, alternating so that both see the same
         // machine; then 2, the pipeline; then the model loop again, so that a slower spell of this shared
@@ -125,6 +129,9 @@ public final class Bench {
         }
         BrokerRuns.Throughput t = broker.throughput(options.images(), options.pipelineImages(), warmup, batch,
             options.maxDelayMs(), List.of(single), Map.of());
+        // the split's own maximum: its latency runs are offered a share of it, as the single's are of its own
+        double splitMax = split.isEmpty() ? Double.NaN : broker.throughput(options.images(), options.pipelineImages(),
+            warmup, batch, options.maxDelayMs(), split, Map.of()).imagesPerSecond();
         bestExits = faster(bestExits, loop.run(policy, batch, loops));
         bestAll = faster(bestAll, loop.run(off, batch, loops));
         BenchReport.RawRow row = new BenchReport.RawRow(batch, bestExits.imagesPerSecond(),
@@ -134,13 +141,20 @@ public final class Bench {
         Map<String, Double> parts = new java.util.LinkedHashMap<>();
         t.cpuByPart().forEach((part, ms) -> parts.put(part.name(), ms));
         pipeline.add(new BenchReport.PipelineRow(batch, t.imagesPerSecond(), t.cpuMillisPerImage(), t.meanBatch(),
-            t.imagesPerSecond() / row.exitsPerSecond(), parts));
+            t.imagesPerSecond() / row.exitsPerSecond(), parts, t.meanBatchByStage(), splitMax,
+            t.releasedFullShare()));
         out.printf(Locale.ROOT, "batch %d: model loop %,.0f images/s with early exits (%.2f ms CPU each), %,.0f every "
             + "stage; pipeline %,.0f images/s (%.0f%% of the model loop, %.2f ms CPU each in this process), "
             + "stage-1 batches of %.1f on average%n", batch, row.exitsPerSecond(), row.exitsCpuMillis(),
             row.allStagesPerSecond(), t.imagesPerSecond(), 100 * t.imagesPerSecond() / row.exitsPerSecond(),
             t.cpuMillisPerImage(), t.meanBatch());
+        if (!split.isEmpty()) {
+          out.printf(Locale.ROOT, "  split %s: %,.0f images/s%n", String.join(" + ", split), splitMax);
+        }
         out.println("  CPU ms per image: " + BenchTables.parts(parts));
+        out.printf(Locale.ROOT, "  mean images per forward pass, by stage: %s; first-stage batches gone on full: "
+            + "%.0f%% (the rest on their delay)%n", BenchTables.batches(t.meanBatchByStage()),
+            100 * t.releasedFullShare());
       }
       // 3, in the pipeline: early exits against every stage for every image at the main batch size, in rounds
       // that alternate which goes first, so that a slower spell of the machine weighs on both alike.
@@ -180,13 +194,14 @@ public final class Bench {
           100 * earlyExit.macsSaved(), 100 * predicted, 100 * rawGain, 100 * pipelineGain, rounds.size(),
           100 * gains.get(0), 100 * gains.get(gains.size() - 1));
 
-      // 4: latency at shares (by default half and 80%) of the measured maximum of each batch size.
+      // 4: latency at shares (by default half and 80%) of the measured maximum of each batch size and topology.
       for (double load : options.latencyLoads()) {
         for (BenchReport.PipelineRow row : pipeline) {
-          double rate = row.imagesPerSecond() * load;
           List<List<String>> topologies = split.isEmpty() ? List.of(List.of(single))
               : List.of(List.of(single), split);
           for (List<String> ranges : topologies) {
+            double rate = (ranges.size() == 1 || Double.isNaN(row.splitImagesPerSecond()) ? row.imagesPerSecond()
+                : row.splitImagesPerSecond()) * load;
             String name = ranges.size() == 1 ? "single" : "split " + String.join(" + ", ranges);
             BrokerRuns.Latency l = broker.latency(options.images(), rate, options.latencySeconds(), 3, row.batch(),
                 options.maxDelayMs(), ranges);
@@ -200,7 +215,7 @@ public final class Bench {
 
       // 4b: the split at the main batch size with each hand-off encoding, compressed with zstd (and float32 as
       // it was, uncompressed): what the broker holds per image, beside the latency.
-      if (!split.isEmpty()) {
+      if (!split.isEmpty() && options.handoffRuns()) {
         double rate = pipelineExits * options.latencyLoads().get(0);
         List<String[]> settings = List.of(new String[] {"float32", "none"}, new String[] {"float32", "zstd"},
             new String[] {"float16", "zstd"}, new String[] {"int8", "zstd"});
@@ -262,6 +277,37 @@ public final class Bench {
   public static int firstSplitOf(Manifest manifest) {
     int first = manifest.exitStages().get(0);
     return first < manifest.stages().size() ? first : 0;
+  }
+
+  /** Warm-up runs end once the JIT compilers take less than this share of a run's wall time, in either JVM. */
+  static final double WARM_JIT_SHARE = 0.02;
+  static final int MAX_WARMUP_RUNS = 12;
+
+  /**
+   * Pipeline runs not counted, at the main batch size, until the JIT compilers of this JVM and of the broker's are
+   * done with the code they run: in the first minutes they take a third of a core (0.4 ms of CPU per image here),
+   * which a short run would count as the pipeline's, and a long-running instance and broker do not pay.
+   */
+  private static void warmUp(BrokerRuns broker, Options options, int warmup, int batch, String single,
+      PrintStream out) throws Exception {
+    var compiler = ManagementFactory.getCompilationMXBean();
+    for (int run = 1; run <= MAX_WARMUP_RUNS; run++) {
+      long start = System.nanoTime();
+      long here = compiler.getTotalCompilationTime();
+      java.util.OptionalLong there = broker.brokerJitMillis();
+      broker.throughput(options.images(), Math.min(options.pipelineImages(), 5000), warmup, batch,
+          options.maxDelayMs(), List.of(single), Map.of());
+      double wallMs = (System.nanoTime() - start) / 1e6;
+      double hereShare = (compiler.getTotalCompilationTime() - here) / wallMs;
+      java.util.OptionalLong thereAfter = broker.brokerJitMillis();
+      double thereShare = there.isPresent() && thereAfter.isPresent()
+          ? (thereAfter.getAsLong() - there.getAsLong()) / wallMs : 0;
+      out.printf(Locale.ROOT, "warm-up run %d at batch %d, not counted: JIT compilers %.1f%% of the run here, %.1f%% "
+          + "in the broker%n", run, batch, 100 * hereShare, 100 * thereShare);
+      if (run >= 2 && hereShare < WARM_JIT_SHARE && thereShare < WARM_JIT_SHARE) {
+        return;
+      }
+    }
   }
 
   /** The middle of {@code sorted} (the mean of the two middle ones for an even count). */

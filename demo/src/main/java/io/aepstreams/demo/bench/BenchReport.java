@@ -57,10 +57,14 @@ public record BenchReport(
   /**
    * The pipeline at a batch size: its throughput, the benchmark process's CPU per image (the broker's included where
    * it ran in that JVM), its mean stage-1 batch, and the CPU per image by who spent it ({@link CpuAttribution.Part}
-   * names; the broker's among them where it ran in a process of its own).
+   * names; the broker's among them where it ran in a process of its own), and the mean images per forward pass of
+   * each stage (the deeper ones thinned by exits, refilled where they wait); {@code splitImagesPerSecond}: the split
+   * deployment's own maximum (NaN without a split), which its latency runs are offered a share of;
+   * {@code releasedFullShare}: the first stage's batches that went on full (the others went on their delay).
    */
   public record PipelineRow(int batch, double imagesPerSecond, double cpuMillisPerImage, double meanStageOneBatch,
-      double shareOfRaw, Map<String, Double> cpuByPart) {}
+      double shareOfRaw, Map<String, Double> cpuByPart, Map<Integer, Double> meanBatchByStage,
+      double splitImagesPerSecond, double releasedFullShare) {}
 
   /**
    * At {@code batch}, early exits against every stage for every image: the throughput gain the MACs saved predict

@@ -29,6 +29,7 @@ final class Broker implements AutoCloseable {
   private final EmbeddedKafka inJvm;
   private final Process process;
   private final Thread killer;
+  private final java.util.concurrent.BlockingQueue<Long> jitAnswers = new java.util.concurrent.LinkedBlockingQueue<>();
 
   private Broker(Where where, String bootstrap, EmbeddedKafka inJvm, Process process, Thread killer) {
     this.where = where;
@@ -68,20 +69,24 @@ final class Broker implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
         throw new IllegalStateException("the broker process ended before it was ready; see " + log);
       }
-      // drained, so that the broker never blocks on a full pipe
+      Broker broker = new Broker(Where.OWN_PROCESS, line.substring(StandaloneBroker.READY_PREFIX.length()), null,
+          process, killer);
+      // drained, so that the broker never blocks on a full pipe; its answers about its JIT kept
       Thread drain = new Thread(() -> {
         try {
-          while (out.readLine() != null) {
-            // nothing more is expected
+          String next;
+          while ((next = out.readLine()) != null) {
+            if (next.startsWith(StandaloneBroker.JIT_PREFIX)) {
+              broker.jitAnswers.add(Long.parseLong(next.substring(StandaloneBroker.JIT_PREFIX.length()).strip()));
+            }
           }
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
           // the process ended
         }
       }, "bench-broker-out");
       drain.setDaemon(true);
       drain.start();
-      return new Broker(Where.OWN_PROCESS, line.substring(StandaloneBroker.READY_PREFIX.length()), null, process,
-          killer);
+      return broker;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the broker process", e);
     } catch (InterruptedException e) {
@@ -105,6 +110,27 @@ final class Broker implements AutoCloseable {
     }
     return process.info().totalCpuDuration().map(Duration::toNanos).map(OptionalLong::of)
         .orElse(OptionalLong.empty());
+  }
+
+  /**
+   * Milliseconds the broker's JIT compilers have spent so far, where it runs as a process of this bench's (in this
+   * JVM, this JVM's own count has it); empty otherwise.
+   */
+  OptionalLong jitMillis() {
+    if (process == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      process.getOutputStream().write((StandaloneBroker.JIT_QUESTION + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+      Long answer = jitAnswers.poll(10, TimeUnit.SECONDS);
+      return answer == null ? OptionalLong.empty() : OptionalLong.of(answer);
+    } catch (IOException e) {
+      return OptionalLong.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalLong.empty();
+    }
   }
 
   /** The words a report gives the broker. */

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -42,7 +43,7 @@ final class BrokerRuns implements AutoCloseable {
    * process of its own).
    */
   record Throughput(double imagesPerSecond, double cpuMillisPerImage, double meanBatch,
-      Map<CpuAttribution.Part, Double> cpuByPart) {}
+      Map<CpuAttribution.Part, Double> cpuByPart, Map<Integer, Double> meanBatchByStage, double releasedFullShare) {}
 
   /** Latency percentiles in ms: sent to decided, and sent to read by a read_committed consumer. */
   record Latency(double offeredRate, int images, long decidedP50, long decidedP99, long decidedP999, long readP50,
@@ -81,6 +82,11 @@ final class BrokerRuns implements AutoCloseable {
     this.partitions = partitions;
     Metrics.addRegistry(meters);
     this.kafka = broker;
+  }
+
+  /** The broker's JIT time so far (ms), where it runs as a process of the bench's. */
+  OptionalLong brokerJitMillis() {
+    return kafka.jitMillis();
   }
 
   /** Where the broker runs, in a report's words. */
@@ -146,8 +152,15 @@ final class BrokerRuns implements AutoCloseable {
       requireSent(producer, count);
     }
     String firstStage = ranges.get(0).split("-")[0];
-    long passesBefore = batchPasses(firstStage);
-    double imagesBefore = batchImages(firstStage);
+    int lastStage = Integer.parseInt(ranges.get(ranges.size() - 1).split("-")[1]);
+    double fullBefore = released(firstStage, "full");
+    double delayBefore = released(firstStage, "delay");
+    long[] passesBefore = new long[lastStage + 1];
+    double[] imagesBefore = new double[lastStage + 1];
+    for (int stage = 1; stage <= lastStage; stage++) {
+      passesBefore[stage] = batchPasses(String.valueOf(stage));
+      imagesBefore[stage] = batchImages(String.valueOf(stage));
+    }
     long[] at = new long[2];
     long[] cpu = new long[2];
     CpuAttribution.Snapshot[] parts = new CpuAttribution.Snapshot[2];
@@ -169,9 +182,18 @@ final class BrokerRuns implements AutoCloseable {
       at[1] = System.nanoTime();
       cpu[1] = CpuTime.process();
       parts[1] = CpuAttribution.take(this::stageCpuSeconds, kafka.cpuNanos());
-      double meanBatch = (batchImages(firstStage) - imagesBefore) / (batchPasses(firstStage) - passesBefore);
+      Map<Integer, Double> meanBatches = new java.util.TreeMap<>();
+      for (int stage = Integer.parseInt(firstStage); stage <= lastStage; stage++) {
+        long passes = batchPasses(String.valueOf(stage)) - passesBefore[stage];
+        if (passes > 0) {
+          meanBatches.put(stage, (batchImages(String.valueOf(stage)) - imagesBefore[stage]) / passes);
+        }
+      }
       return new Throughput((count - warmup) / ((at[1] - at[0]) / 1e9), (cpu[1] - cpu[0]) / 1e6 / (count - warmup),
-          meanBatch, CpuAttribution.perImage(parts[0], parts[1], count - warmup));
+          meanBatches.getOrDefault(Integer.parseInt(firstStage), Double.NaN),
+          CpuAttribution.perImage(parts[0], parts[1], count - warmup), meanBatches,
+          (released(firstStage, "full") - fullBefore) / Math.max(1, released(firstStage, "full") - fullBefore
+              + released(firstStage, "delay") - delayBefore));
     } finally {
       instances.forEach(PipelineInstance::close);
     }
@@ -181,6 +203,12 @@ final class BrokerRuns implements AutoCloseable {
   private double stageCpuSeconds() {
     return Search.in(meters).name("aep.stage.cpu").counters().stream()
         .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
+  /** First-stage batches let go so far for {@code cause} (full, or delay). */
+  private double released(String stage, String cause) {
+    var counter = Search.in(meters).name("aep.batch.released").tag("stage", stage).tag("cause", cause).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private long batchPasses(String stage) {

@@ -54,6 +54,11 @@ final class BenchCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   String broker = Bench.OWN_PROCESS;
 
+  @Option(names = "--handoff-runs", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Run the split at the main batch size with each hand-off encoding too (default: on; "
+          + "--no-handoff-runs skips them).")
+  boolean handoffRuns = true;
+
   @Option(names = "--split-after", description = "Latency also with stages 1-K and the rest as two instances; 0 "
       + "skips it (default: after the model's first kept exit, so that the first instance answers easy images).")
   Integer splitAfter;
@@ -103,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
     Path bundle = inputs.bundle(dataset);
     Bench.run(new Bench.Options(bundle, test, List.copyOf(batchSizes), maxDelayMs, rawImages, pipelineImages,
         latencySeconds, List.copyOf(latencyLoads), splitAfter == null ? -1 : splitAfter, memoryImages, memoryLoad,
-        partitions, out, set, gainRounds, broker), System.out);
+        partitions, out, set, gainRounds, broker, handoffRuns), System.out);
     return 0;
   }
 }

@@ -23,7 +23,7 @@ class BackboneTableTest {
         new BenchReport.Settings(List.of(32), 5, 100, 100, 1, 0.5, 1, 0, 0.75, 2, Map.of(),
             List.of(0.5), 1, "in the benchmark's JVM", 1, 2),
         List.of(new BenchReport.RawRow(32, 1000, 800, 1, 0.9, 0.9, 600, 1000)),
-        List.of(new BenchReport.PipelineRow(32, 700, 2, 20, 0.7, Map.of())), exit,
+        List.of(new BenchReport.PipelineRow(32, 700, 2, 20, 0.7, Map.of(), Map.of(1, 20.0), 600, 0.5)), exit,
         List.of(new BenchReport.LatencyRow(32, "single", new BrokerRuns.Latency(350, 100, 10, 40, 50, 20, 61, 70), 0.5),
             new BenchReport.LatencyRow(32, "split 1-1 + 2-4", new BrokerRuns.Latency(350, 100, 10, 50, 60, 30, 92,
                 99), 0.5)),

@@ -42,6 +42,14 @@ public final class PipelineMetrics {
         .register(Metrics.globalRegistry);
   }
 
+  /**
+   * Batches an instance's first stage let go, by why: {@code full}, or {@code delay} (its oldest image had waited
+   * long enough): where batches go half full, the second says so.
+   */
+  public static Counter batchReleased(int stage, String cause) {
+    return Metrics.counter("aep.batch.released", "stage", String.valueOf(stage), "cause", cause);
+  }
+
   /** Images per forward pass of a stage. */
   public static DistributionSummary batchSize(int stage) {
     return Metrics.summary("aep.stage.batch.size", "stage", String.valueOf(stage));

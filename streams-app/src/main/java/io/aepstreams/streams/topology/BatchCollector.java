@@ -5,6 +5,8 @@ import io.aepstreams.streams.config.Batching;
 import io.aepstreams.streams.decode.ImageDecoder;
 import io.aepstreams.streams.dlq.FailedImage;
 import io.aepstreams.streams.dlq.FailedImagesException;
+import io.aepstreams.streams.runtime.PipelineMetrics;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,8 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   private boolean restored;
   private Cancellable restoreCheck;
   private Cancellable tick;
+  private final Counter full;
+  private final Counter timedOut;
   /** Wall-clock time the oldest waiting image arrived (or was restored). */
   private long oldestSince;
 
@@ -50,6 +54,8 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     this.storeName = storeName;
     this.decoder = decoder;
     this.inputTopic = inputTopic;
+    this.full = PipelineMetrics.batchReleased(stage, "full");
+    this.timedOut = PipelineMetrics.batchReleased(stage, "delay");
   }
 
   @Override
@@ -58,7 +64,7 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
     waiting = new WaitingImages(store, manifest, stage, decoder, inputTopic);
     restored = false;
-    oldestSince = context.currentSystemTimeMs();
+    startWaiting();
     cancelTicks();
     if (batching.waits()) {
       // A quarter of the delay: a batch waits at most a quarter longer than asked, between two checks.
@@ -75,19 +81,25 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     if (waiting.size() + 1 >= batching.maxSize()) {
       // The image that fills the batch goes on with it, unstored: no commit can come between two lines of one
       // process() call.
+      full.increment();
       release(List.of(record.value()));
     } else {
       if (waiting.size() == 0) {
-        oldestSince = context().currentSystemTimeMs();
+        startWaiting();
       }
       waiting.add(record.value());
     }
     FailedImagesException.throwIfAny(unrestorable);
   }
 
+  private void startWaiting() {
+    oldestSince = context().currentSystemTimeMs();
+  }
+
   private void onTick(long now) {
     List<FailedImage> unrestorable = restoreOnce();
     if (waiting.size() > 0 && (!batching.waits() || now - oldestSince >= batching.maxDelayMs())) {
+      timedOut.increment();
       release(List.of());
     }
     if (restoreCheck != null) {
@@ -121,7 +133,7 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     }
     List<FailedImage> unrestorable = waiting.restore();
     restored = true;
-    oldestSince = context().currentSystemTimeMs();
+    startWaiting();
     return unrestorable;
   }
 
