@@ -45,6 +45,14 @@ public record Batching(int maxSize, long maxDelayMs, long refillMaxDelayMs, Map<
     this(maxSize, maxDelayMs, maxSize > 1 ? DEFAULT_REFILL_MAX_DELAY_MS : 0, Map.of());
   }
 
+  /**
+   * How often a waiting batch is looked at: a quarter of the delay, so that a batch waits at most a quarter longer
+   * than asked, between two looks.
+   */
+  public long tickMs() {
+    return Math.max(1, maxDelayMs / 4);
+  }
+
   /** Whether images wait for one another (and so must be kept in a state store while they do). */
   public boolean waits() {
     return maxSize > 1;

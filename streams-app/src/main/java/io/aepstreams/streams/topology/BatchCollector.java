@@ -42,8 +42,8 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   private Cancellable tick;
   private final Counter full;
   private final Counter timedOut;
-  /** Wall-clock time the oldest waiting image arrived (or was restored). */
-  private long oldestSince;
+  /** How long the oldest waiting image (arrived or restored) has waited. */
+  private WaitClock clock;
 
   /** {@code decoder} decodes restored images waiting for stage 1; {@code inputTopic} is where images come from. */
   BatchCollector(Batching batching, Manifest manifest, int stage, String storeName, ImageDecoder decoder,
@@ -64,12 +64,10 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
     waiting = new WaitingImages(store, manifest, stage, decoder, inputTopic);
     restored = false;
-    startWaiting();
+    clock = new WaitClock(batching.tickMs(), context.currentSystemTimeMs());
     cancelTicks();
     if (batching.waits()) {
-      // A quarter of the delay: a batch waits at most a quarter longer than asked, between two checks.
-      tick = context.schedule(Duration.ofMillis(Math.max(1, batching.maxDelayMs() / 4)),
-          PunctuationType.WALL_CLOCK_TIME, this::onTick);
+      tick = context.schedule(Duration.ofMillis(batching.tickMs()), PunctuationType.WALL_CLOCK_TIME, this::onTick);
     } else {
       restoreCheck = context.schedule(RESTORE_CHECK, PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
@@ -93,12 +91,13 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   }
 
   private void startWaiting() {
-    oldestSince = context().currentSystemTimeMs();
+    clock.start(context().currentSystemTimeMs());
   }
 
   private void onTick(long now) {
     List<FailedImage> unrestorable = restoreOnce();
-    if (waiting.size() > 0 && (!batching.waits() || now - oldestSince >= batching.maxDelayMs())) {
+    long waited = clock.tick(now);
+    if (waiting.size() > 0 && (!batching.waits() || waited >= batching.maxDelayMs())) {
       timedOut.increment();
       release(List.of());
     }
@@ -133,7 +132,9 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     }
     List<FailedImage> unrestorable = waiting.restore();
     restored = true;
-    startWaiting();
+    if (waiting.size() > 0) {
+      startWaiting();
+    }
     return unrestorable;
   }
 
@@ -149,5 +150,6 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
       context().forward(new Record<>(null, batch, batch.timestamp()));
     }
     waiting.clear();
+    clock.stop();
   }
 }

@@ -33,7 +33,8 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
   private final String inputTopic;
   private WaitingImages waiting;
   private Cancellable tick;
-  private long oldestSince;
+  /** How long the oldest waiting image has waited. */
+  private WaitClock clock;
 
   /**
    * @param points the point in force, whose exit shares set how long the stage waits ({@link Batching#refillDelayMs})
@@ -60,12 +61,12 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
     KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
     // no decoder: this stage never restores; the first stage of the range takes back what it stored
     waiting = new WaitingImages(store, manifest, stage, null, inputTopic, keySpace);
-    oldestSince = context.currentSystemTimeMs();
+    clock = new WaitClock(batching.tickMs(), context.currentSystemTimeMs());
     if (tick != null) {
       tick.cancel();
     }
     // as often as the first stage looks at its batch: the delay follows the point in force, which may change
-    tick = batching.waits() ? context.schedule(Duration.ofMillis(Math.max(1, batching.maxDelayMs() / 4)),
+    tick = batching.waits() ? context.schedule(Duration.ofMillis(batching.tickMs()),
         PunctuationType.WALL_CLOCK_TIME, this::onTick) : null;
   }
 
@@ -85,7 +86,7 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
     int room = maxSize - waiting.size();
     if (arriving.size() < room) {
       if (waiting.size() == 0) {
-        oldestSince = context().currentSystemTimeMs();
+        clock.start(context().currentSystemTimeMs());
       }
       arriving.forEach(this::keep);
       return;
@@ -96,13 +97,16 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
     batch.addAll(arriving.subList(0, room));
     forward(batch);
     waiting.clear();
+    clock.stop();
     List<StagedImage> rest = arriving.subList(room, arriving.size());
     int from = 0;
     while (rest.size() - from >= maxSize) {
       forward(rest.subList(from, from + maxSize));
       from += maxSize;
     }
-    oldestSince = context().currentSystemTimeMs();
+    if (from < rest.size()) {
+      clock.start(context().currentSystemTimeMs());
+    }
     rest.subList(from, rest.size()).forEach(this::keep);
   }
 
@@ -115,9 +119,11 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
   }
 
   private void onTick(long now) {
-    if (waiting.size() > 0 && now - oldestSince >= delayMs()) {
+    long waited = clock.tick(now);
+    if (waiting.size() > 0 && waited >= delayMs()) {
       forward(waiting.images());
       waiting.clear();
+      clock.stop();
     }
   }
 

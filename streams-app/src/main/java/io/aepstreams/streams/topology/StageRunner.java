@@ -103,6 +103,7 @@ public class StageRunner {
       }
     }
     long nanos = System.nanoTime() - start;
+    WaitClock.forwardPassRan();
     StageTiming timing = new StageTiming(stage, nanos / n / 1_000, instance);
     int perImage = (int) Arrays.stream(outputShape).reduce(1, (x, y) -> x * y);
     List<StagedImage> leaving = new ArrayList<>();

@@ -146,7 +146,18 @@ class AepTopologyTest {
    * reading any output, so these tests run the default (batching) configuration.
    */
   static void releaseWaiting(TopologyTestDriver driver) {
-    driver.advanceWallClockTime(Duration.ofMillis(Batching.DEFAULT.maxDelayMs()));
+    Batching batching = Batching.DEFAULT;
+    runClock(driver, batching.maxDelayMs() + batching.refillMaxDelayMs() + batching.tickMs(), batching.tickMs());
+  }
+
+  /**
+   * Lets the wall clock run {@code ms} in steps of {@code tickMs}, a punctuation at each, as a stream thread would:
+   * a batch whose start the thread's stale time hides is known to a tick ({@link WaitClock}).
+   */
+  static void runClock(TopologyTestDriver driver, long ms, long tickMs) {
+    for (long run = 0; run < ms; run += tickMs) {
+      driver.advanceWallClockTime(Duration.ofMillis(Math.min(tickMs, ms - run)));
+    }
   }
 
   private TestOutputTopic<byte[], Classification> results(TopologyTestDriver driver) {
@@ -284,7 +295,7 @@ class AepTopologyTest {
 
       in.pipeInput("k4".getBytes(), raw(4));
       in.pipeInput("k5".getBytes(), raw(5));
-      driver.advanceWallClockTime(Duration.ofMillis(750));
+      runClock(driver, 750, 250);
       assertTrue(out.isEmpty(), "750 ms of the 1000 allowed: still waiting");
       driver.advanceWallClockTime(Duration.ofMillis(250));
       assertEquals(List.of("img-4", "img-5"), ids(out.readValuesToList()), "waited its limit: it goes on half full");
@@ -297,6 +308,28 @@ class AepTopologyTest {
       Metrics.removeRegistry(meters);
       meters.close();
     }
+  }
+
+  /**
+   * A batch started right after a full one went on, in the same run of records, does not count that one's forward
+   * pass as waiting (the time Kafka Streams hands the processor predates the pass): the gap counts one tick.
+   */
+  @Test
+  void aBatchStartedRightAfterAFullOneDoesNotCountItsPassAsWaiting() {
+    TopologyTestDriver driver = driver(config(null, "off", batching(4, 1000)));
+    TestInputTopic<byte[], ImageRecord> in = images(driver);
+    TestOutputTopic<byte[], Classification> out = driver.createOutputTopic("aep.classifications",
+        new ByteArrayDeserializer(), serde(Classification.class).deserializer());
+    for (int i = 0; i < 5; i++) {
+      in.pipeInput(("k" + i).getBytes(), raw(i));
+    }
+    assertEquals(4, out.readValuesToList().size(), "the first four fill a batch; img-4 starts the next");
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    assertTrue(out.isEmpty(), "its start is known to a tick: 250 ms of the 1000 count");
+    runClock(driver, 500, 250);
+    assertTrue(out.isEmpty(), "750 ms waited");
+    driver.advanceWallClockTime(Duration.ofMillis(250));
+    assertEquals(List.of("img-4"), ids(out.readValuesToList()), "1000 ms waited: it goes on");
   }
 
   /**
@@ -346,7 +379,7 @@ class AepTopologyTest {
         in.pipeInput(("k" + i).getBytes(), raw(i));
       }
       assertEquals(3, out.readValuesToList().size());
-      driver.advanceWallClockTime(Duration.ofMillis(1999));
+      runClock(driver, 1999, 250);
       assertTrue(out.isEmpty(), "1,999 ms of the 2,000 allowed: still waiting");
       driver.advanceWallClockTime(Duration.ofMillis(1));
       assertEquals(List.of("img-" + late.get(4)), ids(out.readValuesToList()), "waited its limit: it goes on alone");
@@ -564,7 +597,7 @@ class AepTopologyTest {
       in.pipeInput(("k" + i).getBytes(), raw(i));
     }
     assertTrue(out.isEmpty(), "three images wait for a batch of four");
-    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    runClock(driver, 1000, 250);
     List<String> punctuationPath = out.readValuesToList().stream().map(c -> c.getId().toString()).toList();
     List<TestRecord<byte[], byte[]>> punctuationPathDead = dlq.readRecordsToList();
 

@@ -24,7 +24,6 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,7 +130,7 @@ class OperatingPointsTopologyTest {
     for (int i = 0; i < images.size(); i++) {
       in.pipeInput((prefix + i).getBytes(), raw(prefix + "-" + i, pixels(images, i)));
     }
-    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    AepTopologyTest.releaseWaiting(driver);
     TestOutputTopic<byte[], Classification> out = driver.createOutputTopic("aep.classifications",
         new ByteArrayDeserializer(), serde(Classification.class).deserializer());
     return out.readValuesToList();
