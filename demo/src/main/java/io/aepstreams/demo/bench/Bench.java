@@ -136,7 +136,8 @@ public final class Bench {
         bestAll = faster(bestAll, loop.run(off, batch, loops));
         BenchReport.RawRow row = new BenchReport.RawRow(batch, bestExits.imagesPerSecond(),
             bestAll.imagesPerSecond(), bestExits.cpuMillisPerImage(), bestExits.accuracy(), bestAll.accuracy(),
-            bestExits.macsPerImage(), bestAll.macsPerImage());
+            bestExits.macsPerImage(), bestAll.macsPerImage(), bestExits.stageMillisPerImage(),
+            bestAll.stageMillisPerImage());
         raw.add(row);
         Map<String, Double> parts = new java.util.LinkedHashMap<>();
         t.cpuByPart().forEach((part, ms) -> parts.put(part.name(), ms));
@@ -152,6 +153,8 @@ public final class Bench {
           out.printf(Locale.ROOT, "  split %s: %,.0f images/s%n", String.join(" + ", split), splitMax);
         }
         out.println("  CPU ms per image: " + BenchTables.parts(parts));
+        out.println("  " + BenchTables.ceiling(Runtime.getRuntime().availableProcessors(), pipeline.get(
+            pipeline.size() - 1), row));
         out.printf(Locale.ROOT, "  mean images per forward pass, by stage: %s; first-stage batches gone on full: "
             + "%.0f%% (the rest on their delay)%n", BenchTables.batches(t.meanBatchByStage()),
             100 * t.releasedFullShare());
@@ -182,17 +185,23 @@ public final class Bench {
           .imagesPerSecond();
       double predicted = mainRaw.allStagesMacs() / mainRaw.exitsMacs() - 1;
       double rawGain = mainRaw.exitsPerSecond() / mainRaw.allStagesPerSecond() - 1;
+      double stagePredicted = ModelLoop.stageTimePredictedGain(mainRaw.allStagesStageMillis(), shares.exitShares());
       List<Double> gains = rounds.stream().map(BenchReport.GainRound::gain).sorted().toList();
       double pipelineGain = median(gains);
       double pipelineAll = median(rounds.stream().map(BenchReport.GainRound::allStagesPerSecond).sorted().toList());
       earlyExit = new BenchReport.EarlyExit(mainBatch, 1 - mainRaw.exitsMacs() / mainRaw.allStagesMacs(), predicted,
           rawGain, rawGain / predicted, pipelineAll, pipelineGain, pipelineGain / predicted, mainRaw.exitsAccuracy(),
           mainRaw.allStagesAccuracy(), (mainRaw.allStagesAccuracy() - mainRaw.exitsAccuracy()) * 100, rounds,
-          gains.get(0), gains.get(gains.size() - 1));
+          gains.get(0), gains.get(gains.size() - 1), stagePredicted);
       out.printf(Locale.ROOT, "early exits, batch %d: %.1f%% of the MACs saved predict %.0f%% more images/s; the "
           + "model loop gains %.0f%%, the pipeline %.0f%% (median of %d rounds, %.0f%% to %.0f%%)%n", mainBatch,
           100 * earlyExit.macsSaved(), 100 * predicted, 100 * rawGain, 100 * pipelineGain, rounds.size(),
           100 * gains.get(0), 100 * gains.get(gains.size() - 1));
+      out.printf(Locale.ROOT, "  the stages' own times at full batches (ms per image: %s) predict %.0f%% more: the model "
+          + "loop delivers %.0f%% of that, the pipeline %.0f%%; with exits the stages ran at %s ms per image%n",
+          BenchTables.stageMillis(mainRaw.allStagesStageMillis()), 100 * stagePredicted,
+          100 * rawGain / stagePredicted, 100 * pipelineGain / stagePredicted,
+          BenchTables.stageMillis(mainRaw.exitsStageMillis()));
 
       // 4: latency at shares (by default half and 80%) of the measured maximum of each batch size and topology.
       for (double load : options.latencyLoads()) {

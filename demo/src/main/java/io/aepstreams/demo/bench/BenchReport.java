@@ -49,10 +49,13 @@ public record BenchReport(
 
   /**
    * Images per second of the model alone, with early exits and with every stage for every image, and the process's
-   * CPU time per image with exits.
+   * CPU time per image with exits; each stage's wall-clock milliseconds per image that entered it, with exits (the
+   * deeper stages at batches thinned by them) and every stage (full batches). Null in reports from before they were
+   * measured.
    */
   public record RawRow(int batch, double exitsPerSecond, double allStagesPerSecond, double exitsCpuMillis,
-      double exitsAccuracy, double allStagesAccuracy, double exitsMacs, double allStagesMacs) {}
+      double exitsAccuracy, double allStagesAccuracy, double exitsMacs, double allStagesMacs,
+      Map<Integer, Double> exitsStageMillis, Map<Integer, Double> allStagesStageMillis) {}
 
   /**
    * The pipeline at a batch size: its throughput, the benchmark process's CPU per image (the broker's included where
@@ -69,12 +72,14 @@ public record BenchReport(
   /**
    * At {@code batch}, early exits against every stage for every image: the throughput gain the MACs saved predict
    * (MACs of every stage / MACs with exits - 1), the gain measured in the model loop and in the pipeline (run again
-   * with {@code aep.policy=off}), each as a share of the predicted one, and the accuracy of both on the same images.
+   * with {@code aep.policy=off}), each as a share of the predicted one, and the accuracy of both on the same images;
+   * {@code stageTimePredictedGain}: the gain the model loop's stage times at full batches predict instead (see
+   * {@link ModelLoop#stageTimePredictedGain}), null in reports from before it was measured.
    */
   public record EarlyExit(int batch, double macsSaved, double predictedGain, double rawGain,
       double rawShareOfPredicted, double pipelineAllStagesPerSecond, double pipelineGain,
       double pipelineShareOfPredicted, double accuracyExits, double accuracyAllStages, double accuracyDropPoints,
-      List<GainRound> rounds, double pipelineGainLow, double pipelineGainHigh) {}
+      List<GainRound> rounds, double pipelineGainLow, double pipelineGainHigh, Double stageTimePredictedGain) {}
 
   /**
    * One round of the pipeline's early-exit gain: a run with the exits and one with every stage, back to back (the

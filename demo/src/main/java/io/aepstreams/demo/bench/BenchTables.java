@@ -45,7 +45,10 @@ public final class BenchTables {
         e.rounds().size(), percent(e.pipelineGainLow()), percent(e.pipelineGainHigh()));
     targets.add(new BenchReport.Target("early-exit throughput gain, pipeline, batch " + e.batch(),
         ">= 90% of the MACs' prediction (" + percent(e.predictedGain()) + ")",
-        percent(e.pipelineGain()) + " = " + percent(e.pipelineShareOfPredicted()) + " of it" + rounds,
+        percent(e.pipelineGain()) + " = " + percent(e.pipelineShareOfPredicted()) + " of it" + rounds
+            + (e.stageTimePredictedGain() == null ? "" : "; the stages' times predict "
+                + percent(e.stageTimePredictedGain()) + ", " + percent(e.pipelineGain() / e.stageTimePredictedGain())
+                + " of that"),
         e.pipelineShareOfPredicted() >= 0.90));
     targets.add(new BenchReport.Target("early-exit accuracy cost", "<= 0.5 points",
         String.format(Locale.ROOT, "%.2f points", e.accuracyDropPoints()), e.accuracyDropPoints() <= 0.5));
@@ -113,6 +116,11 @@ public final class BenchTables {
       md.append("| **all** |");
       rows.forEach(p -> md.append(String.format(Locale.ROOT, " **%.3f** |", p.cpuByPart().values().stream()
           .mapToDouble(Double::doubleValue).sum())));
+      md.append("\n");
+      for (BenchReport.PipelineRow p : rows) {
+        r.raw().stream().filter(raw -> raw.batch() == p.batch()).findFirst().ifPresent(raw -> md.append(
+            "\n" + ceiling(r.machine().cores(), p, raw)));
+      }
       md.append("\n\nMean images per forward pass, stage by stage (the deeper stages thinned by exits, refilled "
           + "where they wait): ");
       md.append(String.join("; ", rows.stream().map(p -> "batch " + p.batch() + ": " + (p.meanBatchByStage() == null
@@ -127,6 +135,16 @@ public final class BenchTables {
         percent(e.rawShareOfPredicted()), percent(e.pipelineGain()), e.pipelineAllStagesPerSecond(),
         percent(e.pipelineShareOfPredicted()), r.settings().rawImages(), 100 * e.accuracyExits(),
         100 * e.accuracyAllStages(), e.accuracyDropPoints()));
+    BenchReport.RawRow main = r.raw().stream().filter(row -> row.batch() == e.batch()).findFirst().orElse(null);
+    if (e.stageTimePredictedGain() != null && main != null && main.allStagesStageMillis() != null) {
+      md.append(String.format(Locale.ROOT, "What the stages cost here, in the model loop at batch %d, ms of wall "
+          + "time per image that entered each stage (forward pass, exit and ensemble): %s every stage, at full "
+          + "batches; %s with exits, the deeper stages at batches thinned by them. Those full-batch times predict "
+          + "%s more images/s from the exits, where the MACs predict %s: the model loop delivers %s of the times' "
+          + "prediction, the pipeline %s.%n%n", e.batch(), stageMillis(main.allStagesStageMillis()),
+          stageMillis(main.exitsStageMillis()), percent(e.stageTimePredictedGain()), percent(e.predictedGain()),
+          percent(e.rawGain() / e.stageTimePredictedGain()), percent(e.pipelineGain() / e.stageTimePredictedGain())));
+    }
     if (e.rounds() != null && !e.rounds().isEmpty()) {
       md.append("The pipeline's gain is the median of ").append(e.rounds().size()).append(" rounds, each a run with "
           + "the exits and one with every stage back to back, the order alternating:\n\n| round | exits (img/s) | "
@@ -342,6 +360,25 @@ public final class BenchTables {
     byStage.forEach((stage, mean) -> text.append(text.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
         "%d: %.1f", stage, mean)));
     return text.toString();
+  }
+
+  /**
+   * The most the pipeline could do at {@code p}'s batch size on these cores, in one sentence: the model loop's CPU
+   * per image plus the pipeline's outside the model.
+   */
+  static String ceiling(int cores, BenchReport.PipelineRow p, BenchReport.RawRow raw) {
+    double outside = CpuAttribution.outsideModel(p.cpuByPart());
+    double ceiling = CpuAttribution.ceilingPerSecond(cores, raw.exitsPerSecond(), raw.exitsCpuMillis(), outside);
+    return String.format(Locale.ROOT, "Ceiling at batch %d on these %d cores: the model loop's %.2f ms of CPU per "
+        + "image plus the pipeline's %.2f outside the model allow at most %,.0f images/s, %s of the model loop; "
+        + "the pipeline reached %s of that ceiling.", p.batch(), cores, raw.exitsCpuMillis(), outside, ceiling,
+        percent(ceiling / raw.exitsPerSecond()), percent(p.imagesPerSecond() / ceiling));
+  }
+
+  /** Milliseconds per image by stage, in stage order: "0.22 / 0.20 / 0.18 / 0.06". */
+  static String stageMillis(java.util.Map<Integer, Double> byStage) {
+    return new java.util.TreeMap<>(byStage).values().stream().map(ms -> String.format(Locale.ROOT, "%.3f", ms))
+        .collect(java.util.stream.Collectors.joining(" / "));
   }
 
   /** The CPU attribution in one line, ms per image, the larger parts first. */

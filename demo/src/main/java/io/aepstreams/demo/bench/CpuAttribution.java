@@ -115,6 +115,23 @@ final class CpuAttribution {
     return out;
   }
 
+  /** The CPU per image spent outside the model: every part but the model's own two ({@code cpuByPart} by name). */
+  static double outsideModel(Map<String, Double> cpuByPart) {
+    return cpuByPart.entrySet().stream().filter(e -> !e.getKey().equals(Part.MODEL_STREAM.name())
+        && !e.getKey().equals(Part.MODEL_WORKERS.name())).mapToDouble(Map.Entry::getValue).sum();
+  }
+
+  /**
+   * The most a pipeline can manage on {@code cores} cores, images/s: the model loop's rate, or, where the loop
+   * already keeps every core busy, what the cores give at the loop's CPU per image plus the pipeline's CPU per image
+   * outside the model (the broker's included where it shares the machine), whichever is less. It assumes the model
+   * costs in the pipeline what it costs in the loop and no core ever idles, so a pipeline below it is losing to
+   * worse batches or to idle cores, and a target above it cannot be met on this machine.
+   */
+  static double ceilingPerSecond(int cores, double loopPerSecond, double loopCpuMillis, double outsideModelMillis) {
+    return Math.min(loopPerSecond, cores * 1000.0 / (loopCpuMillis + outsideModelMillis));
+  }
+
   /** Which part a Java thread's CPU goes to, by the names Kafka and this project give their threads. */
   static Part partOf(String name) {
     if (name == null) {

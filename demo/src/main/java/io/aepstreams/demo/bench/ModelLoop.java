@@ -22,11 +22,12 @@ import java.util.Map;
  */
 final class ModelLoop {
   /**
-   * What one pass over the images gave: throughput, process CPU per image, accuracy, MACs per image and the share of
-   * images that left at each stage.
+   * What one pass over the images gave: throughput, process CPU per image, accuracy, MACs per image, the share of
+   * images that left at each stage, and each stage's wall-clock milliseconds per image that entered it (its forward
+   * pass, exit and ensemble, at the batches it ran: full ones, or thinned by the exits before it).
    */
   record Pass(double imagesPerSecond, double cpuMillisPerImage, double accuracy, double macsPerImage,
-      Map<Integer, Double> exitShares) {}
+      Map<Integer, Double> exitShares, Map<Integer, Double> stageMillisPerImage) {}
 
   private final StagedModel model;
   private final NDManager manager;
@@ -97,16 +98,41 @@ final class ModelLoop {
     int labelled = 0;
     double macs = 0;
     Map<Integer, Integer> left = new java.util.TreeMap<>();
+    Map<Integer, Long> stageNanos = new java.util.TreeMap<>();
+    Map<Integer, Integer> entered = new java.util.TreeMap<>();
     for (Tally tally : tallies) {
       right += tally.right;
       labelled += tally.labelled;
       macs += tally.macs;
       tally.left.forEach((stage, n) -> left.merge(stage, n, Integer::sum));
+      tally.stageNanos.forEach((stage, n) -> stageNanos.merge(stage, n, Long::sum));
+      tally.entered.forEach((stage, n) -> entered.merge(stage, n, Integer::sum));
     }
     Map<Integer, Double> shares = new java.util.TreeMap<>();
     left.forEach((stage, n) -> shares.put(stage, (double) n / inputs.size()));
+    Map<Integer, Double> stageMillis = new java.util.TreeMap<>();
+    stageNanos.forEach((stage, nanos) -> stageMillis.put(stage, nanos / 1e6 / entered.get(stage)));
     return new Pass(inputs.size() / seconds, cpuMillis / inputs.size(), labelled == 0 ? Double.NaN
-        : (double) right / labelled, macs / inputs.size(), shares);
+        : (double) right / labelled, macs / inputs.size(), shares, stageMillis);
+  }
+
+  /**
+   * The gain that the stages' own times predict for early exits: the time of every stage per image, against the
+   * time of the stages an image reaches with the exits ({@code exitShares}: the share of all images leaving at each
+   * stage). Unlike the MACs' prediction it counts what a stage costs on this machine, where a stage's share of the
+   * time need not be its share of the MACs (a wide early stage on small images is held back by memory, not
+   * arithmetic). From every stage's times at full batches, it is the most early exits can give at that batch size.
+   */
+  static double stageTimePredictedGain(Map<Integer, Double> millisEveryStage, Map<Integer, Double> exitShares) {
+    double all = 0;
+    double withExits = 0;
+    double reached = 1;
+    for (Map.Entry<Integer, Double> stage : new java.util.TreeMap<>(millisEveryStage).entrySet()) {
+      all += stage.getValue();
+      withExits += reached * stage.getValue();
+      reached -= exitShares.getOrDefault(stage.getKey(), 0.0);
+    }
+    return all / withExits - 1;
   }
 
   /** What one loop counted: right answers among the labelled images, MACs spent, images leaving per stage. */
@@ -115,6 +141,8 @@ final class ModelLoop {
     int labelled;
     double macs;
     final Map<Integer, Integer> left = new java.util.TreeMap<>();
+    final Map<Integer, Long> stageNanos = new java.util.TreeMap<>();
+    final Map<Integer, Integer> entered = new java.util.TreeMap<>();
   }
 
   private Tally loop(ExitPolicy policy, int batch, List<StagedImage> images) {
@@ -127,7 +155,10 @@ final class ModelLoop {
     for (int from = 0; from < images.size(); from += batch) {
       List<StagedImage> current = images.subList(from, Math.min(images.size(), from + batch));
       for (StageRunner stage : stages) {
+        long start = System.nanoTime();
         StageRunner.Outcome outcome = stage.run(current, manager);
+        tally.stageNanos.merge(stage.stage(), System.nanoTime() - start, Long::sum);
+        tally.entered.merge(stage.stage(), current.size(), Integer::sum);
         for (StagedImage image : outcome.leaving()) {
           Integer label = image.origin().label();
           if (label != null) {

@@ -41,4 +41,15 @@ class CpuAttributionTest {
     assertEquals(3.9, perImage.get(Part.MODEL_WORKERS), 1e-9);
     assertEquals(2.0, perImage.get(Part.BROKER), 1e-9);
   }
+
+  @Test
+  void theCeilingIsWhatTheCoresGiveOnceTheWorkOutsideTheModelIsAdded() {
+    Map<String, Double> parts = Map.of(Part.MODEL_STREAM.name(), 0.7, Part.MODEL_WORKERS.name(), 0.6,
+        Part.BROKER.name(), 0.2, Part.STREAM_KAFKA.name(), 0.05);
+    assertEquals(0.25, CpuAttribution.outsideModel(parts), 1e-12);
+    // a loop of 2,000 img/s at 1 ms each keeps 2 cores busy: 1.25 ms per image leaves 1,600
+    assertEquals(1600, CpuAttribution.ceilingPerSecond(2, 2000, 1.0, 0.25), 1e-9);
+    // a loop that leaves a core idle (500 img/s at 1 ms) is the ceiling itself
+    assertEquals(500, CpuAttribution.ceilingPerSecond(2, 500, 1.0, 0.25), 1e-9);
+  }
 }

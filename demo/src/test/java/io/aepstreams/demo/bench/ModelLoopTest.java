@@ -48,6 +48,8 @@ class ModelLoopTest {
           assertEquals(offline.accuracy(), pass.accuracy(), 1e-9, policy + " batch " + batch);
           assertEquals(offline.expectedMacs(), pass.macsPerImage(), 1e-6, policy + " batch " + batch);
           assertTrue(pass.imagesPerSecond() > 0);
+          assertEquals(manifest.stages().size(), pass.stageMillisPerImage().size(), "a time for every stage");
+          pass.stageMillisPerImage().forEach((stage, ms) -> assertTrue(ms > 0, "stage " + stage + ": " + ms));
         }
       }
     }
@@ -97,6 +99,21 @@ class ModelLoopTest {
       }
       assertEquals(1 - pass.exitShares().getOrDefault(1, 0.0), crossing.points().get(0).goingOnShare(), 1e-9);
     }
+  }
+
+  /**
+   * The stages' times predict the gain from the images that reach each stage: with a stage that costs as much as the
+   * three before it together, leaving before it saves more than its MACs would say where those are fewer.
+   */
+  @Test
+  void stageTimesPredictTheGainFromTheStagesEachImageReaches() {
+    Map<Integer, Double> equal = Map.of(1, 1.0, 2, 1.0, 3, 1.0, 4, 1.0);
+    // half leave at 2: stages 1-2 for all, 3-4 for half, 3 of 4 units
+    assertEquals(4.0 / 3 - 1, ModelLoop.stageTimePredictedGain(equal, Map.of(2, 0.5, 4, 0.5)), 1e-12);
+    assertEquals(0, ModelLoop.stageTimePredictedGain(equal, Map.of(4, 1.0)), 1e-12, "nobody leaves early");
+    Map<Integer, Double> heavyLast = Map.of(1, 1.0, 2, 1.0, 3, 1.0, 4, 3.0);
+    assertEquals(6.0 / 3.25 - 1, ModelLoop.stageTimePredictedGain(heavyLast, Map.of(1, 0.25, 3, 0.5, 4, 0.25)),
+        1e-12, "0.25 leave after stage 1, 0.5 after stage 3");
   }
 
   @Test
