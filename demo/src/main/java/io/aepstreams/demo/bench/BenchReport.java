@@ -87,8 +87,12 @@ public record BenchReport(
    */
   public record GainRound(double exitsPerSecond, double allStagesPerSecond, double gain) {}
 
-  /** Latency at {@code load} (a share of the measured maximum at {@code batch}). */
-  public record LatencyRow(int batch, String topology, BrokerRuns.Latency latency, double load) {}
+  /**
+   * Latency at {@code load}, a share of {@code maximum}: the images/s the topology answered at {@code batch} with
+   * images arriving, measured just before (null in reports from before it was: there the share is of the maximum
+   * read from a topic written beforehand).
+   */
+  public record LatencyRow(int batch, String topology, BrokerRuns.Latency latency, double load, Double maximum) {}
 
   public record Memory(long images, double ratePerSecond, double warmupRssMiB, double finalRssMiB, double maxRssMiB,
       double growthPercent, List<BrokerRuns.MemorySample> samples) {}

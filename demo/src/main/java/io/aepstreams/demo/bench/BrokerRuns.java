@@ -45,6 +45,12 @@ final class BrokerRuns implements AutoCloseable {
   record Throughput(double imagesPerSecond, double cpuMillisPerImage, double meanBatch,
       Map<CpuAttribution.Part, Double> cpuByPart, Map<Integer, Double> meanBatchByStage, double releasedFullShare) {}
 
+  /**
+   * What {@link #liveMaximum} measured: images/s answered while images arrived at {@code offeredRate}; {@code
+   * saturated} when the pipeline fell behind it (so the rate is its maximum, not the offered one).
+   */
+  record LiveMaximum(double imagesPerSecond, double offeredRate, boolean saturated) {}
+
   /** Latency percentiles in ms: sent to decided, and sent to read by a read_committed consumer. */
   record Latency(double offeredRate, int images, long decidedP50, long decidedP99, long decidedP999, long readP50,
       long readP99, long readP999) {}
@@ -251,6 +257,44 @@ final class BrokerRuns implements AutoCloseable {
         });
     int count = (int) (rate * 3) + (int) (rate * seconds);
     return new HandoffRun(encoding, compression, count, handedOn.get(), bytes[0], l);
+  }
+
+  /**
+   * The most images/s {@code ranges} answer while the images arrive: sent at {@code rate}, meant to be more than the
+   * pipeline manages, for {@code warmupSeconds} and then {@code seconds}, the answers counted over the second part
+   * only. A maximum read from a topic written beforehand leaves out the broker's work taking the images in (on the
+   * same cores), and on a shared machine one measured minutes before is another machine's: the latency runs are
+   * offered shares of this one, measured just before them.
+   */
+  LiveMaximum liveMaximum(ImageSet images, double rate, double seconds, double warmupSeconds, int batch,
+      long maxDelayMs, List<String> ranges) throws Exception {
+    Map<String, String> settings = settings(batch, maxDelayMs, Map.of());
+    AppConfig config = AppConfig.from(settings);
+    int warm = (int) (rate * warmupSeconds);
+    int measured = (int) (rate * seconds);
+    List<PipelineInstance> instances = List.of();
+    try (ResultReader reader = new ResultReader(client(), config.topics().classifications(), record -> { });
+        ImageProducer producer = new ImageProducer(client(), config.topics().images())) {
+      instances = start(settings, ranges);
+      producer.send(images, warm, rate, "w-", sent -> { });
+      long from = System.nanoTime();
+      long answeredFrom = reader.count();
+      producer.send(images, measured, rate, "m-", sent -> { });
+      requireSent(producer, warm + measured);
+      double answered = reader.count() - answeredFrom;
+      double perSecond = answered / ((System.nanoTime() - from) / 1e9);
+      return new LiveMaximum(perSecond, rate, fellBehind(warm + measured, reader.count(), batch, partitions, rate));
+    } finally {
+      instances.forEach(PipelineInstance::close);
+    }
+  }
+
+  /**
+   * Whether a pipeline that had answered {@code answered} of {@code sent} images, the last just sent, fell behind
+   * the sender: by more than a few batches per partition and 50 ms of images, what a pipeline that keeps up holds.
+   */
+  static boolean fellBehind(long sent, long answered, int batch, int partitions, double rate) {
+    return sent - answered > 4L * batch * partitions + rate * 0.05;
   }
 
   /** The bytes of {@code topic}'s partitions in the broker's log directories. */

@@ -42,7 +42,8 @@ final class BenchCommand implements Callable<Integer> {
   double latencySeconds = 15;
 
   @Option(names = "--latency-load", split = ",", description = "The latency runs' offered rates, each a share of "
-      + "the pipeline's measured maximum at each batch size (default: 0.5,0.8).")
+      + "the pipeline's maximum at each batch size, measured with images arriving just before them "
+      + "(default: 0.5,0.8).")
   List<Double> latencyLoads = new ArrayList<>(List.of(0.5, 0.8));
 
   @Option(names = "--gain-rounds", description = "Rounds of early exits against every stage in the pipeline, "

@@ -24,9 +24,10 @@ class BackboneTableTest {
             List.of(0.5), 1, "in the benchmark's JVM", 1, 2),
         List.of(new BenchReport.RawRow(32, 1000, 800, 1, 0.9, 0.9, 600, 1000, null, null)),
         List.of(new BenchReport.PipelineRow(32, 700, 2, 20, 0.7, Map.of(), Map.of(1, 20.0), 600, 0.5)), exit,
-        List.of(new BenchReport.LatencyRow(32, "single", new BrokerRuns.Latency(350, 100, 10, 40, 50, 20, 61, 70), 0.5),
+        List.of(new BenchReport.LatencyRow(32, "single", new BrokerRuns.Latency(350, 100, 10, 40, 50, 20, 61, 70), 0.5,
+                700.0),
             new BenchReport.LatencyRow(32, "split 1-1 + 2-4", new BrokerRuns.Latency(350, 100, 10, 50, 60, 30, 92,
-                99), 0.5)),
+                99), 0.5, 700.0)),
         null, List.of(), List.of(new BenchReport.StageRow(1, 10, 300_000_000L, 0.6),
             new BenchReport.StageRow(2, 20, 1_700_000_000L, 0.4)),
         crossing, null);
