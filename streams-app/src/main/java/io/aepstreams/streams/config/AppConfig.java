@@ -90,6 +90,11 @@ public record AppConfig(
    * the stream threads together use every core ({@link Threads}).
    */
   public static final String ENGINE_THREADS = "aep.engine.threads";
+  /**
+   * Whether forward passes run on threads of their own (one per stream thread), so that a stream thread polls,
+   * decodes and commits while its last batch's pass runs ({@link Threads}).
+   */
+  public static final String PASS_THREADS = "aep.engine.pass-threads";
   public static final String APPLICATION_ID_PREFIX = "aep.application-id-prefix";
   public static final String INSTANCE = "aep.instance";
   /** Port for /health/live, /health/ready and /metrics (Prometheus); unset: no HTTP server. */
@@ -264,7 +269,13 @@ public record AppConfig(
   }
 
   private static boolean flag(Map<String, String> settings, String key) {
-    String value = settings.getOrDefault(key, "false").strip();
+    return flag(settings, key, false);
+  }
+
+  /** A true/false setting; {@code fallback} where it is not given. */
+  static boolean flag(Map<String, String> settings, String key, boolean fallback) {
+    String given = settings.get(key);
+    String value = given == null || given.isBlank() ? String.valueOf(fallback) : given.strip();
     if (!value.equals("true") && !value.equals("false")) {
       throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
     }

@@ -12,6 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import io.aepstreams.streams.redeploy.NewGroupCheck;
 import io.aepstreams.streams.topics.InstanceTopics;
 import io.aepstreams.streams.topology.AepTopology;
+import io.aepstreams.streams.topology.StagePasses;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -45,6 +46,7 @@ public final class PipelineInstance implements AutoCloseable {
   private final AtomicInteger replaced;
   private final PointInForce points;
   private final ControllerLoop controller;
+  private final StagePasses passes;
 
   /** Failed stream threads replaced at most this often within the window, then the client shuts down. */
   static final int THREAD_REPLACEMENTS = 3;
@@ -55,7 +57,7 @@ public final class PipelineInstance implements AutoCloseable {
   private PipelineInstance(NDManager manager, StagedModel model, KafkaStreams streams, StageRange range,
       HealthServer health, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry,
       CompletableFuture<KafkaStreams.State> failed, AtomicInteger replaced, PointInForce points,
-      ControllerLoop controller) {
+      ControllerLoop controller, StagePasses passes) {
     this.manager = manager;
     this.model = model;
     this.streams = streams;
@@ -67,6 +69,7 @@ public final class PipelineInstance implements AutoCloseable {
     this.replaced = replaced;
     this.points = points;
     this.controller = controller;
+    this.passes = passes;
   }
 
   /** Loads the model's stages for {@code config} and starts serving them. */
@@ -81,6 +84,7 @@ public final class PipelineInstance implements AutoCloseable {
     StagedModel model = null;
     PrometheusMeterRegistry registry = null;
     ControllerLoop controller = null;
+    StagePasses passes = StagePasses.INLINE;
     try {
       if (config.httpPort().isPresent()) {
         // Added before the topology is built: building it makes the processors, and with them the meters.
@@ -94,7 +98,9 @@ public final class PipelineInstance implements AutoCloseable {
       if (registry != null) {
         points.withMeters();
       }
-      Topology topology = AepTopology.build(config, model, manager, points);
+      passes = config.threads().passThreads()
+          ? StagePasses.overlapped(config.threads().streamThreads()) : StagePasses.INLINE;
+      Topology topology = AepTopology.build(config, model, manager, points, passes);
       KafkaStreams streams = new KafkaStreams(topology,
           AepTopology.streamsProperties(config, range, bundle.manifest()));
       ThreadReplacementBudget budget = new ThreadReplacementBudget(THREAD_REPLACEMENTS, THREAD_REPLACEMENT_WINDOW);
@@ -140,7 +146,7 @@ public final class PipelineInstance implements AutoCloseable {
       LOG.info("serving stages {} of {} {} on {} as {}", range, bundle.manifest().name(), bundle.manifest().version(),
           config.device(), config.applicationId(range));
       return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry, failed,
-          replaced, points, controller);
+          replaced, points, controller, passes);
     } catch (RuntimeException e) {
       if (controller != null) {
         controller.close();
@@ -149,6 +155,7 @@ public final class PipelineInstance implements AutoCloseable {
         Metrics.removeRegistry(registry);
         registry.close();
       }
+      passes.close();
       if (model != null) {
         model.close();
       }
@@ -233,6 +240,11 @@ public final class PipelineInstance implements AutoCloseable {
         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
       LOG.error("stages {} did not stop within {}: leaving the model loaded, since a stream thread may be using it",
           range, timeout);
+      return false;
+    }
+    // a pass a stream thread left running still uses the model
+    if (!passes.close(timeout)) {
+      LOG.error("stages {}: a forward pass did not end within {}: leaving the model loaded", range, timeout);
       return false;
     }
     model.close();

@@ -75,6 +75,8 @@ public final class AepTopology {
    * long (Kafka's default is 45 s). Heartbeats go every third of it.
    */
   static final int SESSION_TIMEOUT_MS = 10_000;
+  /** The longest a poll blocks where passes run off the stream thread (Kafka Streams' default: 100 ms). */
+  static final long PASS_POLL_MS = 2;
   public static final String IMAGES_SOURCE = "images";
   public static final String DECODE = "decode";
   public static final String HANDOFF_SOURCE = "handoff-in";
@@ -128,7 +130,13 @@ public final class AepTopology {
    * load controller and the metrics read.
    */
   public static Topology build(AppConfig config, StagedModel model, NDManager manager, PointInForce points) {
-    return build(config, model, manager, points, UnaryOperator.identity());
+    return build(config, model, manager, points, StagePasses.INLINE);
+  }
+
+  /** As above, the forward passes running where {@code passes} says (the instance closes it after the streams). */
+  public static Topology build(AppConfig config, StagedModel model, NDManager manager, PointInForce points,
+      StagePasses passes) {
+    return build(config, model, manager, points, passes, UnaryOperator.identity());
   }
 
   /** Where an instance of {@code manifest} starts: the bundle's point, or the thresholds aep.policy gives. */
@@ -141,7 +149,7 @@ public final class AepTopology {
    * where the tests make a stage fail for chosen images, to see each image of a failed batch accounted for.
    */
   static Topology build(AppConfig config, StagedModel model, NDManager manager, PointInForce points,
-      UnaryOperator<StageRunner> stages) {
+      StagePasses passes, UnaryOperator<StageRunner> stages) {
     Manifest manifest = model.manifest();
     StageRange range = new StageRange(model.first(), model.last());
     AuditSampler audit = new AuditSampler(config.adaptation().auditRate());
@@ -168,8 +176,9 @@ public final class AepTopology {
     }
     Batching batching = config.batching();
     String store = batchStore(range.first());
+    boolean storesEveryImage = passes.overlaps();
     topology.addProcessor(BATCH, () -> new BatchCollector(batching, manifest, range.first(), store, decoder,
-        inputTopic), entry);
+        inputTopic, storesEveryImage), entry);
     // Whatever the batch size: a change of it must not change the topology, or the images an earlier run left
     // waiting would never come back.
     topology.addStateStore(waitingStore(store, config, manifest, range), BATCH);
@@ -181,7 +190,7 @@ public final class AepTopology {
         // whatever the delay, so that a change of it changes no topology (0: it passes batches straight on)
         int keySpace = stage - range.first();
         topology.addProcessor(refillNode(stage), () -> new RefillCollector(batching, points, manifest, s, keySpace,
-            store, inputTopic), parent);
+            store, inputTopic, storesEveryImage), parent);
         topology.connectProcessorAndStateStores(refillNode(stage), store);
         parent = refillNode(stage);
       }
@@ -190,7 +199,9 @@ public final class AepTopology {
       Optional<String> audits = s == manifest.stages().size() ? Optional.of(AUDIT) : Optional.empty();
       topology.addProcessor(stageNode(stage), () -> new StageProcessor(
           stages.apply(new StageRunner(s, model, points, audit, config.instance())), RESULTS, onward, audits,
-          manager, inputTopic), parent);
+          manager, inputTopic, store, passes), parent);
+      // the stage forgets its batch's images in the store once their outcome has gone on
+      topology.connectProcessorAndStateStores(stageNode(stage), store);
       stageNodes[stage - range.first()] = stageNode(stage);
       parent = stageNode(stage);
     }
@@ -320,6 +331,12 @@ public final class AepTopology {
       // A waiting batch is released by a wall-clock punctuation, which runs between polls: a poll must not block
       // longer than a batch may wait.
       props.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100, config.batching().maxDelayMs()));
+    }
+    if (config.threads().passThreads()) {
+      // A pass that ends while the thread blocks in a poll goes on at the punctuation after it: the poll's limit is
+      // added to the latency of every batch that ends while no record arrives.
+      props.put(StreamsConfig.POLL_MS_CONFIG, Math.min((long) props.getOrDefault(StreamsConfig.POLL_MS_CONFIG, 100L),
+          PASS_POLL_MS));
     }
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads().streamThreads());
     props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);

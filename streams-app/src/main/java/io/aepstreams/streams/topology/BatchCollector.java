@@ -36,6 +36,7 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   private final String storeName;
   private final ImageDecoder decoder;
   private final String inputTopic;
+  private final boolean storesEveryImage;
   private WaitingImages waiting;
   private boolean restored;
   private Cancellable restoreCheck;
@@ -45,15 +46,20 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   /** How long the oldest waiting image (arrived or restored) has waited. */
   private WaitClock clock;
 
-  /** {@code decoder} decodes restored images waiting for stage 1; {@code inputTopic} is where images come from. */
+  /**
+   * {@code decoder} decodes restored images waiting for stage 1; {@code inputTopic} is where images come from;
+   * {@code storesEveryImage}: whether the image that fills a batch is stored too, as it must be where the batch's
+   * pass may still run at the next commit ({@link StagePasses#overlaps}).
+   */
   BatchCollector(Batching batching, Manifest manifest, int stage, String storeName, ImageDecoder decoder,
-      String inputTopic) {
+      String inputTopic, boolean storesEveryImage) {
     this.batching = batching;
     this.manifest = manifest;
     this.stage = stage;
     this.storeName = storeName;
     this.decoder = decoder;
     this.inputTopic = inputTopic;
+    this.storesEveryImage = storesEveryImage;
     this.full = PipelineMetrics.batchReleased(stage, "full");
     this.timedOut = PipelineMetrics.batchReleased(stage, "delay");
   }
@@ -75,19 +81,24 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
 
   @Override
   public void process(Record<byte[], StagedImage> record) {
-    List<FailedImage> unrestorable = restoreOnce();
+    List<FailedImage> failed = new ArrayList<>(restoreOnce());
     if (waiting.size() + 1 >= batching.maxSize()) {
-      // The image that fills the batch goes on with it, unstored: no commit can come between two lines of one
-      // process() call.
       full.increment();
-      release(List.of(record.value()));
+      if (storesEveryImage) {
+        waiting.add(record.value());
+        failed.addAll(release(List.of()));
+      } else {
+        // The image that fills the batch goes on with it, unstored: its pass ends within this process() call, and
+        // no commit can come between two lines of one.
+        failed.addAll(release(List.of(record.value())));
+      }
     } else {
       if (waiting.size() == 0) {
         startWaiting();
       }
       waiting.add(record.value());
     }
-    FailedImagesException.throwIfAny(unrestorable);
+    FailedImagesException.throwIfAny(failed);
   }
 
   private void startWaiting() {
@@ -95,17 +106,17 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   }
 
   private void onTick(long now) {
-    List<FailedImage> unrestorable = restoreOnce();
+    List<FailedImage> failed = new ArrayList<>(restoreOnce());
     long waited = clock.tick(now);
     if (waiting.size() > 0 && (!batching.waits() || waited >= batching.maxDelayMs())) {
       timedOut.increment();
-      release(List.of());
+      failed.addAll(release(List.of()));
     }
     if (restoreCheck != null) {
       restoreCheck.cancel();
       restoreCheck = null;
     }
-    FailedImagesException.throwIfAny(unrestorable);
+    FailedImagesException.throwIfAny(failed);
   }
 
   /** Its punctuations end with it: a task closed and opened again schedules them anew in init(). */
@@ -139,17 +150,16 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   }
 
   /**
-   * Sends the waiting images, then {@code arriving}, on in batches of at most the batch size (more can wait after
-   * a restore under a smaller size), then forgets them: in one transaction.
+   * Sends the waiting images, then {@code arriving} (unstored), on in batches of at most the batch size (more can
+   * wait after a restore under a smaller size), each with the keys its stage forgets once it has run it. Returns the
+   * images that failed downstream, once every batch has gone on.
    */
-  private void release(List<StagedImage> arriving) {
-    List<StagedImage> images = new ArrayList<>(waiting.images());
-    images.addAll(arriving);
-    for (int from = 0; from < images.size(); from += batching.maxSize()) {
-      Batch batch = new Batch(images.subList(from, Math.min(images.size(), from + batching.maxSize())));
-      context().forward(new Record<>(null, batch, batch.timestamp()));
-    }
-    waiting.clear();
+  private List<FailedImage> release(List<StagedImage> arriving) {
     clock.stop();
+    List<FailedImage> failed = new ArrayList<>();
+    for (Batch batch : waiting.release(arriving, batching.maxSize())) {
+      ImageFailures.collecting(failed, () -> context().forward(new Record<>(null, batch, batch.timestamp())));
+    }
+    return failed;
   }
 }

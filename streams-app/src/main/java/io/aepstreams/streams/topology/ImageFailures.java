@@ -50,6 +50,24 @@ final class ImageFailures {
     return new RejectedRecordException(Reason.PROCESSING_FAILED, String.valueOf(failure), failure);
   }
 
+  /**
+   * Runs {@code send} (a forward), adding the images that failed downstream of it to {@code into} instead of
+   * throwing them: one batch's failed images must not stop the next batch, or what is left of their own, from going
+   * on. Thrown together later ({@link FailedImagesException#throwIfAny}).
+   */
+  static void collecting(List<FailedImage> into, Runnable send) {
+    try {
+      send.run();
+    } catch (FailedImagesException downstream) {
+      into.addAll(downstream.images());
+    }
+  }
+
+  /** The images judged to have failed so far. */
+  List<FailedImage> images() {
+    return List.copyOf(failed);
+  }
+
   void throwIfAny() {
     FailedImagesException.throwIfAny(failed);
   }

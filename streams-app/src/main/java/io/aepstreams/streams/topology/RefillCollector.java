@@ -3,6 +3,8 @@ package io.aepstreams.streams.topology;
 import io.aepstreams.model.bundle.Manifest;
 import io.aepstreams.streams.config.Batching;
 import io.aepstreams.streams.control.PointInForce;
+import io.aepstreams.streams.dlq.FailedImage;
+import io.aepstreams.streams.dlq.FailedImagesException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,7 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
   private final int keySpace;
   private final String storeName;
   private final String inputTopic;
+  private final boolean storesEveryImage;
   private WaitingImages waiting;
   private Cancellable tick;
   /** How long the oldest waiting image has waited. */
@@ -40,9 +43,11 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
    * @param points the point in force, whose exit shares set how long the stage waits ({@link Batching#refillDelayMs})
    * @param keySpace this stage's place in the range (1 for the second stage): its keys in the store
    * @param storeName the range's store of waiting images
+   * @param storesEveryImage whether the images that fill a batch are stored too, as they must be where the batch's
+   *     pass may still run at the next commit ({@link StagePasses#overlaps})
    */
   RefillCollector(Batching batching, PointInForce points, Manifest manifest, int stage, int keySpace,
-      String storeName, String inputTopic) {
+      String storeName, String inputTopic, boolean storesEveryImage) {
     if (keySpace < 1) {
       throw new IllegalArgumentException("the first stage of a range collects with a BatchCollector");
     }
@@ -53,6 +58,7 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
     this.keySpace = keySpace;
     this.storeName = storeName;
     this.inputTopic = inputTopic;
+    this.storesEveryImage = storesEveryImage;
   }
 
   @Override
@@ -79,35 +85,26 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
   public void process(Record<byte[], Batch> record) {
     List<StagedImage> arriving = record.value().images();
     int maxSize = batching.maxSize();
-    if (waiting.size() == 0 && delayMs() == 0) {
-      forward(arriving);
-      return;
+    List<FailedImage> failed = new ArrayList<>();
+    int from = 0;
+    // Batches that the images arriving fill go on now, with them; where a pass may outlast this call
+    // (storesEveryImage) they are stored first, or else they go on unstored: their pass ends within this call,
+    // and no commit comes between two lines of one.
+    while (arriving.size() - from >= maxSize - waiting.size()) {
+      List<StagedImage> filling = arriving.subList(from, from + maxSize - waiting.size());
+      from += filling.size();
+      failed.addAll(release(filling));
     }
-    int room = maxSize - waiting.size();
-    if (arriving.size() < room) {
+    List<StagedImage> rest = arriving.subList(from, arriving.size());
+    if (delayMs() == 0) {
+      failed.addAll(release(rest));
+    } else if (!rest.isEmpty()) {
       if (waiting.size() == 0) {
         clock.start(context().currentSystemTimeMs());
       }
-      arriving.forEach(this::keep);
-      return;
+      rest.forEach(this::keep);
     }
-    // The images that fill the batch go on with it, unstored (no commit comes between two lines of one process()
-    // call); any beyond it wait for the next.
-    List<StagedImage> batch = new ArrayList<>(waiting.images());
-    batch.addAll(arriving.subList(0, room));
-    forward(batch);
-    waiting.clear();
-    clock.stop();
-    List<StagedImage> rest = arriving.subList(room, arriving.size());
-    int from = 0;
-    while (rest.size() - from >= maxSize) {
-      forward(rest.subList(from, from + maxSize));
-      from += maxSize;
-    }
-    if (from < rest.size()) {
-      clock.start(context().currentSystemTimeMs());
-    }
-    rest.subList(from, rest.size()).forEach(this::keep);
+    FailedImagesException.throwIfAny(failed);
   }
 
   private void keep(StagedImage image) {
@@ -121,17 +118,27 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
   private void onTick(long now) {
     long waited = clock.tick(now);
     if (waiting.size() > 0 && waited >= delayMs()) {
-      forward(waiting.images());
-      waiting.clear();
-      clock.stop();
+      FailedImagesException.throwIfAny(release(List.of()));
     }
   }
 
-  private void forward(List<StagedImage> images) {
-    if (!images.isEmpty()) {
-      Batch batch = new Batch(images);
-      context().forward(new Record<>(null, batch, batch.timestamp()));
+  /**
+   * Sends the waiting images and {@code arriving} on as one batch, with the keys the stage forgets once it has run
+   * it; returns the images that failed downstream.
+   */
+  private List<FailedImage> release(List<StagedImage> arriving) {
+    List<StagedImage> unstored = arriving;
+    if (storesEveryImage) {
+      arriving.forEach(this::keep);
+      unstored = List.of();
     }
+    clock.stop();
+    List<FailedImage> failed = new ArrayList<>();
+    // one batch: no more than a batch ever waits here, with what fills it
+    for (Batch batch : waiting.release(unstored, batching.maxSize())) {
+      ImageFailures.collecting(failed, () -> context().forward(new Record<>(null, batch, batch.timestamp())));
+    }
+    return failed;
   }
 
   @Override

@@ -152,15 +152,19 @@ public final class WaitingImages {
     return List.copyOf(images);
   }
 
-  /** Forgets the waiting images: called once their batch has been processed, so in the same transaction. */
-  void clear() {
-    for (Long key : keys) {
-      if (key != null) {
-        store.delete(key);
-      }
-    }
+  /**
+   * Takes the waiting images out of the wait, then {@code unstored} after them, as batches of at most
+   * {@code maxSize} in order. The stored ones stay stored: the stage that runs a batch forgets its keys once what its
+   * pass made of them has gone on ({@link Batch#storeKeys}), so that a commit while the pass runs still finds them.
+   */
+  List<Batch> release(List<StagedImage> unstored, int maxSize) {
+    List<StagedImage> all = new ArrayList<>(images);
+    List<Long> allKeys = new ArrayList<>(keys);
+    all.addAll(unstored);
+    unstored.forEach(image -> allKeys.add(null));
     keys.clear();
     images.clear();
+    return Batch.split(all, allKeys, maxSize);
   }
 
   byte[] encode(StagedImage image) {

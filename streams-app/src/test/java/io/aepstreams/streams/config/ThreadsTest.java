@@ -18,7 +18,23 @@ class ThreadsTest {
   }
 
   @Test
+  void passesRunOffTheStreamThreadsWhereAsked() {
+    assertEquals(new Threads(1, 2, true), Threads.from(Map.of(AppConfig.PASS_THREADS, "true"), 2));
+    assertEquals(new Threads(1, 2, false), Threads.from(Map.of(AppConfig.PASS_THREADS, " false "), 2));
+    assertEquals(Threads.DEFAULT_PASS_THREADS, Threads.from(Map.of(), 2).passThreads());
+    AppConfig config = AppConfig.from(Map.of(AppConfig.MODEL, "m", AppConfig.PASS_THREADS, "true"));
+    // a pass that ends while the thread polls goes on after the poll: it blocks 2 ms at most, not the batch delay
+    assertEquals(2L, io.aepstreams.streams.topology.AepTopology.streamsProperties(config, new StageRange(1, 4))
+        .get(org.apache.kafka.streams.StreamsConfig.POLL_MS_CONFIG));
+    assertEquals(5L, io.aepstreams.streams.topology.AepTopology.streamsProperties(AppConfig.from(Map.of(
+        AppConfig.MODEL, "m", AppConfig.PASS_THREADS, "false")), new StageRange(1, 4))
+        .get(org.apache.kafka.streams.StreamsConfig.POLL_MS_CONFIG));
+  }
+
+  @Test
   void mistakesAreNamed() {
+    assertEquals("aep.engine.pass-threads must be true or false, got 'yes'", assertThrows(
+        IllegalArgumentException.class, () -> Threads.from(Map.of(AppConfig.PASS_THREADS, "yes"), 2)).getMessage());
     assertEquals("aep.engine.threads must be a whole number, got 'two'", assertThrows(IllegalArgumentException.class,
         () -> Threads.from(Map.of(AppConfig.ENGINE_THREADS, "two"), 2)).getMessage());
     assertEquals("num.stream.threads and aep.engine.threads must be 1 or more, got 0 and 2",

@@ -159,6 +159,15 @@ class FaultHarnessIT {
     run("split-sigkill-both", SPLIT, sigkill(0, 1));
   }
 
+  /**
+   * Passes off the stream threads: a batch whose pass runs at a commit is committed as waiting, so killing both
+   * instances of a split loses and repeats nothing here either.
+   */
+  @Test
+  void splitSigkillOfBothWithPassesOffTheStreamThreads() throws Exception {
+    run("split-sigkill-passes", SPLIT, sigkill(0, 1), Map.of(AppConfig.PASS_THREADS, "true"));
+  }
+
   @Test
   void splitSigtermOfEach() throws Exception {
     run("split-sigterm-edge", SPLIT, sigterm(0));
@@ -235,7 +244,12 @@ class FaultHarnessIT {
   }
 
   private void run(String name, List<String> ranges, Fault fault) throws Exception {
+    run(name, ranges, fault, Map.of());
+  }
+
+  private void run(String name, List<String> ranges, Fault fault, Map<String, String> extra) throws Exception {
     Map<String, String> settings = cluster.settings(name);
+    settings.putAll(extra);
     settings.put("schema.registry.url", cluster.registry.confluentUrl().replace(
         ":" + URI.create(cluster.registry.confluentUrl()).getPort() + "/", ":" + registryProxy.port() + "/"));
     // A killed member is noticed after this long, rather than Kafka's 45 s default.

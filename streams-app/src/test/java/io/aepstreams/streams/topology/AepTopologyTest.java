@@ -113,10 +113,20 @@ class AepTopologyTest {
 
   /** As {@link #driver(AppConfig)}, each stage's compute passed through {@code stages}. */
   private TopologyTestDriver driver(AppConfig config, BiFunction<StagedModel, StageRunner, StageRunner> stages) {
+    return driver(config, StagePasses.INLINE, stages);
+  }
+
+  /** As {@link #driver(AppConfig)}, the forward passes run where {@code passes} says. */
+  private TopologyTestDriver driver(AppConfig config, StagePasses passes) {
+    return driver(config, passes, (model, runner) -> runner);
+  }
+
+  private TopologyTestDriver driver(AppConfig config, StagePasses passes,
+      BiFunction<StagedModel, StageRunner, StageRunner> stages) {
     StageRange range = AepTopology.range(config, bundle.manifest);
     StagedModel model = new StagedModel(bundle.open(), range.first(), range.last(), manager);
     TopologyTestDriver driver = new TopologyTestDriver(AepTopology.build(config, model, manager,
-        AepTopology.pointInForce(config, model.manifest()), runner -> stages.apply(model, runner)),
+        AepTopology.pointInForce(config, model.manifest()), passes, runner -> stages.apply(model, runner)),
         AepTopology.streamsProperties(config, range, bundle.manifest));
     open.add(driver);
     open.add(model);
@@ -389,6 +399,110 @@ class AepTopologyTest {
       Metrics.removeRegistry(meters);
       meters.close();
     }
+  }
+
+  /**
+   * Off the stream thread, a batch's pass may still run at the next commit: its images, the one that filled it
+   * included, stay in the store until what the pass made of them has gone on, and then they are forgotten in the same
+   * call that sends them on. Each image is answered once, as it is with the passes on the stream thread.
+   */
+  @Test
+  void aBatchStaysStoredWhileItsPassRunsAndGoesOnOnceItEnds() {
+    Held held = held(config(null, "off", batching(4, 1000)));
+    HeldPasses passes = held.passes();
+    TopologyTestDriver driver = held.driver();
+    TestOutputTopic<byte[], Classification> out = held.out();
+    var store = held.store();
+    held.send(0, 5);
+    assertEquals(1, passes.running(), "the first four fill a batch, whose pass has started");
+    assertEquals(5, storedBy(store, 0), "its four stay stored while it runs, img-4 waits for the next");
+    driver.advanceWallClockTime(Duration.ofMillis(1));
+    assertTrue(out.isEmpty(), "nothing goes on before the pass ends");
+
+    passes.finishAll();
+    driver.advanceWallClockTime(Duration.ofMillis(1));
+    assertEquals(1, storedBy(store, 0), "stage 1 sent its outcome on and forgot its four");
+    assertEquals(4, storedBy(store, 1), "stage 2's pass over them runs: they stay stored under its keys");
+    assertEquals(1, passes.running());
+
+    finishPasses(driver, passes);
+    assertEquals(List.of("img-0", "img-1", "img-2", "img-3"), ids(out.readValuesToList()));
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    finishPasses(driver, passes);
+    assertEquals(List.of("img-4"), ids(out.readValuesToList()), "waited its limit: it goes on alone");
+    assertEquals(0, storedBy(store, 0) + storedBy(store, 1) + storedBy(store, 2) + storedBy(store, 3));
+  }
+
+  /** One stage keeps at most two passes started: a third full batch waits for the oldest, which then goes on. */
+  @Test
+  void aStageWithTwoPassesRunningWaitsForTheOldestBeforeItStartsAThird() {
+    Held held = held(config(null, "off", batching(4, 1000)));
+    HeldPasses passes = held.passes();
+    var store = held.store();
+    held.send(0, 8);
+    assertEquals(2, passes.running());
+    held.send(8, 12);
+    assertEquals(4, passes.started(), "the third batch's, and stage 2's over the first batch, which it waited for");
+    assertEquals(3, passes.running());
+    assertEquals(8, storedBy(store, 0), "the second and third batches");
+    assertEquals(4, storedBy(store, 1), "the first, at stage 2");
+    finishPasses(held.driver(), passes);
+    assertEquals(12, byId(held.out().readValuesToList()).size(), "each answered once");
+    assertEquals(0, storedBy(store, 0) + storedBy(store, 1) + storedBy(store, 2) + storedBy(store, 3));
+  }
+
+  /** With exits and refills at the default batching, the passes off the stream thread answer as those on it. */
+  @Test
+  void passesOffTheStreamThreadAnswerEachImageAsThoseOnIt() {
+    Map<String, Classification> inline = runAll(driver(config(null, null)));
+    Held held = held(config(null, null));
+    HeldPasses passes = held.passes();
+    TopologyTestDriver driver = held.driver();
+    held.send(0, TinyBundle.IMAGES.size());
+    do {
+      finishPasses(driver, passes);
+      releaseWaiting(driver);
+    } while (passes.running() > 0);
+    Map<String, Classification> overlapped = byId(held.out().readValuesToList());
+    assertEquals(inline.keySet(), overlapped.keySet());
+    for (String id : inline.keySet()) {
+      assertEquals(inline.get(id).getClassIndex(), overlapped.get(id).getClassIndex(), id);
+      assertEquals(inline.get(id).getExitStage(), overlapped.get(id).getExitStage(), id);
+      assertEquals(inline.get(id).getConfidence(), overlapped.get(id).getConfidence(), 1e-5, id);
+    }
+    assertTrue(inline.values().stream().map(Classification::getExitStage).distinct().count() > 1,
+        "some leave early and some go on: " + inline.values().stream().map(Classification::getExitStage).toList());
+  }
+
+  /** A driver whose passes run only when a test lets them, and the first range's store of waiting images. */
+  private record Held(HeldPasses passes, TopologyTestDriver driver, TestInputTopic<byte[], ImageRecord> in,
+      TestOutputTopic<byte[], Classification> out, org.apache.kafka.streams.state.KeyValueStore<Long, byte[]> store) {
+    /** Sends the tiny bundle's images {@code from} (inclusive) to {@code to}, keyed by their index. */
+    void send(int from, int to) {
+      for (int i = from; i < to; i++) {
+        in.pipeInput(("k" + i).getBytes(), raw(i));
+      }
+    }
+  }
+
+  private Held held(AppConfig config) {
+    HeldPasses passes = new HeldPasses();
+    TopologyTestDriver driver = driver(config, passes);
+    return new Held(passes, driver, images(driver), classifications(driver),
+        driver.getKeyValueStore(AepTopology.batchStore(1)));
+  }
+
+  private TestOutputTopic<byte[], Classification> classifications(TopologyTestDriver driver) {
+    return driver.createOutputTopic("aep.classifications", new ByteArrayDeserializer(),
+        serde(Classification.class).deserializer());
+  }
+
+  /** Ends every pass, and each pass its outcome starts, a punctuation after each round. */
+  private static void finishPasses(TopologyTestDriver driver, HeldPasses passes) {
+    do {
+      passes.finishAll();
+      driver.advanceWallClockTime(Duration.ofMillis(1));
+    } while (passes.running() > 0);
   }
 
   /** How many images {@code store} keeps under the keys of the stage at {@code keySpace} in the range. */
