@@ -89,8 +89,9 @@ public final class Bench {
     int mainBatch = options.batchSizes().contains(Batching.DEFAULT.maxSize()) ? Batching.DEFAULT.maxSize()
         : options.batchSizes().get(options.batchSizes().size() - 1);
     int loops = threads.streamThreads();
-    out.printf("threads: %d stream thread(s) per instance, %d engine thread(s) per forward pass; the model loop runs "
-        + "%d loop(s) at once%n", loops, engineThreads, loops);
+    out.printf("threads: %d stream thread(s) per instance, %d engine thread(s) per forward pass, passes %s; the model "
+        + "loop runs %d loop(s) at once%n", loops, engineThreads,
+        threads.passThreads() ? "on a thread of their own for each" : "on the stream threads", loops);
     Files.createDirectories(options.out());
     Broker where = switch (options.broker()) {
       // its log beside the system's temporary files, not among the results
@@ -273,7 +274,7 @@ public final class Bench {
         new BenchReport.Settings(options.batchSizes(), options.maxDelayMs(), options.rawImages(),
             options.pipelineImages(), options.latencySeconds(), options.latencyLoads().get(0), splitAfter,
             options.memoryImages(), options.memoryLoad(), options.partitions(), options.settings(),
-            options.latencyLoads(), options.gainRounds(), brokerWords, loops, engineThreads),
+            options.latencyLoads(), options.gainRounds(), brokerWords, loops, engineThreads, threads.passThreads()),
         raw, pipeline, earlyExit, latency, memory, List.of(), stageRows, crossing, handoffRuns);
     report = new BenchReport(report.machine(), report.model(), report.settings(), raw, pipeline, earlyExit, latency,
         memory, BenchTables.targets(report), stageRows, crossing, handoffRuns);

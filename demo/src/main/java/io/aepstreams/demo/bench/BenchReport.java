@@ -41,11 +41,12 @@ public record BenchReport(
    * @param broker where the broker ran, in words
    * @param streamThreads stream threads per instance, and so loops of the model at once
    * @param engineThreads the engine's intra-op threads per forward pass
+   * @param passThreads whether the forward passes ran on threads of their own; null in reports from before they could
    */
   public record Settings(List<Integer> batchSizes, long maxDelayMs, int rawImages, int pipelineImages,
       double latencySeconds, double latencyLoad, int splitAfter, long memoryImages, double memoryLoad, int partitions,
       Map<String, String> instanceSettings, List<Double> latencyLoads, int gainRounds, String broker,
-      int streamThreads, int engineThreads) {}
+      int streamThreads, int engineThreads, Boolean passThreads) {}
 
   /**
    * Images per second of the model alone, with early exits and with every stage for every image, and the process's

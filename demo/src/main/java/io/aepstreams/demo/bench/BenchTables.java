@@ -96,8 +96,9 @@ public final class BenchTables {
         + "the reader of the results" + (broker.startsWith("in the") ? " and the broker, which ran in this JVM" : "")
         + ". Broker: " + broker + "."
         + (r.settings().streamThreads() > 0 ? String.format(Locale.ROOT, " Threads: %d stream thread(s), %d engine "
-        + "thread(s) per forward pass; the model loop ran %d loop(s) at once.", r.settings().streamThreads(),
-        r.settings().engineThreads(), r.settings().streamThreads()) : "") + "\n");
+        + "thread(s) per forward pass%s; the model loop ran %d loop(s) at once.", r.settings().streamThreads(),
+        r.settings().engineThreads(), Boolean.TRUE.equals(r.settings().passThreads())
+        ? ", the passes on a thread of their own for each" : "", r.settings().streamThreads()) : "") + "\n");
     if (r.pipeline().stream().anyMatch(p -> p.cpuByPart() != null)) {
       md.append("\nWho spent the pipeline's CPU, ms per image (\"Kafka work of the stream threads\": their CPU less "
           + "the stage runs, so poll, deserialise, decode, serialise, send, commit):\n\n| part |");

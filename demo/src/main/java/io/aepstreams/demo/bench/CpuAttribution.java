@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 final class CpuAttribution {
   /** The parts, in the order a report lists them. */
   enum Part {
-    MODEL_STREAM("model, on the stream threads"),
+    MODEL_STREAM("model, on the stream threads or the pass threads"),
     MODEL_WORKERS("model, the engine's worker threads"),
     STREAM_KAFKA("Kafka work of the stream threads"),
     PRODUCER_IO("the pipeline's producer I/O threads"),
@@ -85,6 +85,7 @@ final class CpuAttribution {
     }
     long java = 0;
     long stream = 0;
+    long passes = 0;
     for (Map.Entry<Long, Long> thread : to.javaThreads().entrySet()) {
       long spent = thread.getValue() - from.javaThreads().getOrDefault(thread.getKey(), 0L);
       java += spent;
@@ -92,13 +93,18 @@ final class CpuAttribution {
       Part part = partOf(name);
       if (part == Part.STREAM_KAFKA) {
         stream += spent;
+      } else if (part == Part.MODEL_STREAM) {
+        passes += spent;
       } else {
         nanos.merge(part, spent, Long::sum);
       }
     }
+    // the stage runs count the CPU of whichever thread ran them: a pass thread's is all model, and what is left
+    // of them ran on the stream threads
     long model = Math.round((to.stageCpuSeconds() - from.stageCpuSeconds()) * 1e9);
-    nanos.put(Part.MODEL_STREAM, Math.min(model, stream));
-    nanos.put(Part.STREAM_KAFKA, Math.max(0, stream - model));
+    long onStream = Math.max(0, model - passes);
+    nanos.put(Part.MODEL_STREAM, passes + Math.min(onStream, stream));
+    nanos.put(Part.STREAM_KAFKA, Math.max(0, stream - onStream));
     long gc = to.gcThreads() - from.gcThreads();
     long jit = to.otherJvmThreads() - from.otherJvmThreads();
     nanos.put(Part.GC, gc);
@@ -148,6 +154,9 @@ final class CpuAttribution {
     }
     if (name.startsWith("kafka-") || name.contains("consumer_background") || name.contains("heartbeat")) {
       return Part.CLIENTS;
+    }
+    if (name.startsWith("aep-pass-")) {
+      return Part.MODEL_STREAM;
     }
     if (name.startsWith("bench-")) {
       return Part.BENCH;

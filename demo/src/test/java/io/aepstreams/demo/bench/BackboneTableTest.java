@@ -21,7 +21,7 @@ class BackboneTableTest {
     return new BenchReport(new BenchReport.Machine(2, "cpu", 8, "os", "jvm", "engine", "today"),
         new BenchReport.ModelInfo(name, "v", 4, List.of(1, 4), Map.of(1, 0.9), "MAX_SOFTMAX", 1000),
         new BenchReport.Settings(List.of(32), 5, 100, 100, 1, 0.5, 1, 0, 0.75, 2, Map.of(),
-            List.of(0.5), 1, "in the benchmark's JVM", 1, 2),
+            List.of(0.5), 1, "in the benchmark's JVM", 1, 2, false),
         List.of(new BenchReport.RawRow(32, 1000, 800, 1, 0.9, 0.9, 600, 1000, null, null)),
         List.of(new BenchReport.PipelineRow(32, 700, 2, 20, 0.7, Map.of(), Map.of(1, 20.0), 600, 0.5)), exit,
         List.of(new BenchReport.LatencyRow(32, "single", new BrokerRuns.Latency(350, 100, 10, 40, 50, 20, 61, 70), 0.5,

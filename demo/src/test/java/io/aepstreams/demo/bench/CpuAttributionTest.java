@@ -18,6 +18,21 @@ class CpuAttributionTest {
     assertEquals(Part.CLIENTS, CpuAttribution.partOf("kafka-coordinator-heartbeat-thread | bench-3-stages-1-4"));
     assertEquals(Part.BENCH, CpuAttribution.partOf("bench-results"));
     assertEquals(Part.OTHER, CpuAttribution.partOf("main"));
+    assertEquals(Part.MODEL_STREAM, CpuAttribution.partOf("aep-pass-1"));
+  }
+
+  @Test
+  void passesOnAThreadOfTheirOwnAreModelAndTheStreamThreadKeepsOnlyWhatRanOnIt() {
+    // stream thread 10 (30 ms), pass thread 13 (36 ms); the stage runs counted 40 ms: 36 on the pass thread and 4
+    // on the stream thread (a batch run again one image at a time there, say), so its Kafka work is 26
+    CpuAttribution.Snapshot from = new CpuAttribution.Snapshot(0, Map.of(10L, 0L, 13L, 0L),
+        Map.of(10L, "a-StreamThread-1", 13L, "aep-pass-1"), 0, 0, 0, OptionalLong.empty());
+    CpuAttribution.Snapshot to = new CpuAttribution.Snapshot(80_000_000, Map.of(10L, 30_000_000L, 13L, 36_000_000L),
+        Map.of(10L, "a-StreamThread-1", 13L, "aep-pass-1"), 0, 0, 0.040, OptionalLong.empty());
+    Map<Part, Double> perImage = CpuAttribution.perImage(from, to, 10);
+    assertEquals(4.0, perImage.get(Part.MODEL_STREAM), 1e-9);
+    assertEquals(2.6, perImage.get(Part.STREAM_KAFKA), 1e-9);
+    assertEquals(1.4, perImage.get(Part.MODEL_WORKERS), 1e-9);
   }
 
   @Test
