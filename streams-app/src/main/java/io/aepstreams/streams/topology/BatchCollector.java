@@ -68,7 +68,7 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   public void init(ProcessorContext<byte[], Batch> context) {
     super.init(context);
     KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
-    waiting = new WaitingImages(store, manifest, stage, decoder, inputTopic);
+    waiting = new WaitingImages(store, manifest, stage, decoder, inputTopic, storesEveryImage);
     restored = false;
     clock = new WaitClock(batching.tickMs(), context.currentSystemTimeMs());
     cancelTicks();
@@ -84,14 +84,8 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
     List<FailedImage> failed = new ArrayList<>(restoreOnce());
     if (waiting.size() + 1 >= batching.maxSize()) {
       full.increment();
-      if (storesEveryImage) {
-        waiting.add(record.value());
-        failed.addAll(release(List.of()));
-      } else {
-        // The image that fills the batch goes on with it, unstored: its pass ends within this process() call, and
-        // no commit can come between two lines of one.
-        failed.addAll(release(List.of(record.value())));
-      }
+      // the image that fills the batch is stored only where its pass may outlast this call (WaitingImages#release)
+      failed.addAll(release(List.of(record.value())));
     } else {
       if (waiting.size() == 0) {
         startWaiting();
@@ -150,7 +144,7 @@ final class BatchCollector extends ContextualProcessor<byte[], StagedImage, byte
   }
 
   /**
-   * Sends the waiting images, then {@code arriving} (unstored), on in batches of at most the batch size (more can
+   * Sends the waiting images, then {@code arriving}, on in batches of at most the batch size (more can
    * wait after a restore under a smaller size), each with the keys its stage forgets once it has run it. Returns the
    * images that failed downstream, once every batch has gone on.
    */

@@ -66,7 +66,7 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
     super.init(context);
     KeyValueStore<Long, byte[]> store = context.getStateStore(storeName);
     // no decoder: this stage never restores; the first stage of the range takes back what it stored
-    waiting = new WaitingImages(store, manifest, stage, null, inputTopic, keySpace);
+    waiting = new WaitingImages(store, manifest, stage, null, inputTopic, keySpace, storesEveryImage);
     clock = new WaitClock(batching.tickMs(), context.currentSystemTimeMs());
     if (tick != null) {
       tick.cancel();
@@ -87,9 +87,8 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
     int maxSize = batching.maxSize();
     List<FailedImage> failed = new ArrayList<>();
     int from = 0;
-    // Batches that the images arriving fill go on now, with them; where a pass may outlast this call
-    // (storesEveryImage) they are stored first, or else they go on unstored: their pass ends within this call,
-    // and no commit comes between two lines of one.
+    // Batches that the images arriving fill go on now, with them (stored first only where a pass may outlast this
+    // call: WaitingImages#release).
     while (arriving.size() - from >= maxSize - waiting.size()) {
       List<StagedImage> filling = arriving.subList(from, from + maxSize - waiting.size());
       from += filling.size();
@@ -102,17 +101,9 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
       if (waiting.size() == 0) {
         clock.start(context().currentSystemTimeMs());
       }
-      rest.forEach(this::keep);
+      rest.forEach(waiting::add);
     }
     FailedImagesException.throwIfAny(failed);
-  }
-
-  private void keep(StagedImage image) {
-    if (image.isAudit()) {
-      waiting.hold(image);
-    } else {
-      waiting.add(image);
-    }
   }
 
   private void onTick(long now) {
@@ -127,15 +118,10 @@ final class RefillCollector extends ContextualProcessor<byte[], Batch, byte[], B
    * it; returns the images that failed downstream.
    */
   private List<FailedImage> release(List<StagedImage> arriving) {
-    List<StagedImage> unstored = arriving;
-    if (storesEveryImage) {
-      arriving.forEach(this::keep);
-      unstored = List.of();
-    }
     clock.stop();
     List<FailedImage> failed = new ArrayList<>();
     // one batch: no more than a batch ever waits here, with what fills it
-    for (Batch batch : waiting.release(unstored, batching.maxSize())) {
+    for (Batch batch : waiting.release(arriving, batching.maxSize())) {
       ImageFailures.collecting(failed, () -> context().forward(new Record<>(null, batch, batch.timestamp())));
     }
     return failed;

@@ -55,6 +55,7 @@ public final class WaitingImages {
   private final int stage;
   private final ImageDecoder decoder;
   private final String inputTopic;
+  private final boolean storesEveryImage;
   private final List<StagedImage> images = new ArrayList<>();
   private final List<Long> keys = new ArrayList<>();
   private List<KeyValue<Long, byte[]>> stored = new ArrayList<>();
@@ -66,16 +67,19 @@ public final class WaitingImages {
    * {@code inputTopic} is where the instance reads its images from.
    */
   WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage, ImageDecoder decoder,
-      String inputTopic) {
-    this(store, manifest, stage, decoder, inputTopic, 0);
+      String inputTopic, boolean storesEveryImage) {
+    this(store, manifest, stage, decoder, inputTopic, 0, storesEveryImage);
   }
 
   /**
    * Opens {@code store} for the stage at {@code keySpace} in the range (0: the first, which restores what the store
-   * holds; a deeper one only adds and clears its own).
+   * holds; a deeper one only adds and clears its own). {@code storesEveryImage}: whether the images that fill a
+   * batch are stored too, as they must be where the batch's pass may still run at the next commit
+   * ({@link StagePasses#overlaps}); else they go on unstored, their pass ending within the call that filled it.
    */
   WaitingImages(KeyValueStore<Long, byte[]> store, Manifest manifest, int stage, ImageDecoder decoder,
-      String inputTopic, int keySpace) {
+      String inputTopic, int keySpace, boolean storesEveryImage) {
+    this.storesEveryImage = storesEveryImage;
     this.store = store;
     this.manifest = manifest;
     this.stage = stage;
@@ -127,7 +131,12 @@ public final class WaitingImages {
     return failed;
   }
 
+  /** Keeps {@code image} waiting, stored; an audit copy is only held ({@link #hold}). */
   void add(StagedImage image) {
+    if (image.isAudit()) {
+      hold(image);
+      return;
+    }
     long key = nextKey++;
     store.put(key, encode(image));
     images.add(image);
@@ -138,7 +147,7 @@ public final class WaitingImages {
    * Holds {@code image} in memory only: an audit copy, whose image has its answer already; one lost in a crash is
    * an audit sample less, where a stored one would come back as an image and be answered twice.
    */
-  void hold(StagedImage image) {
+  private void hold(StagedImage image) {
     images.add(image);
     keys.add(null);
   }
@@ -153,18 +162,22 @@ public final class WaitingImages {
   }
 
   /**
-   * Takes the waiting images out of the wait, then {@code unstored} after them, as batches of at most
-   * {@code maxSize} in order. The stored ones stay stored: the stage that runs a batch forgets its keys once what its
-   * pass made of them has gone on ({@link Batch#storeKeys}), so that a commit while the pass runs still finds them.
+   * Takes the waiting images out of the wait, then {@code arriving} after them (stored first, where every image is),
+   * as batches of at most {@code maxSize} in order. The stored ones stay stored: the stage that runs a batch forgets
+   * its keys once what its pass made of them has gone on ({@link Batch#storeKeys}), so that a commit while the pass
+   * runs still finds them.
    */
-  List<Batch> release(List<StagedImage> unstored, int maxSize) {
-    List<StagedImage> all = new ArrayList<>(images);
-    List<Long> allKeys = new ArrayList<>(keys);
-    all.addAll(unstored);
-    unstored.forEach(image -> allKeys.add(null));
+  List<Batch> release(List<StagedImage> arriving, int maxSize) {
+    if (storesEveryImage) {
+      arriving.forEach(this::add);
+    } else {
+      images.addAll(arriving);
+      arriving.forEach(image -> keys.add(null));
+    }
+    List<Batch> batches = Batch.split(images, keys, maxSize);
     keys.clear();
     images.clear();
-    return Batch.split(all, allKeys, maxSize);
+    return batches;
   }
 
   byte[] encode(StagedImage image) {
