@@ -591,8 +591,15 @@ class AepTopologyTest {
 
     Map<String, Classification> results = byId(results(driver).readValuesToList());
     assertEquals(List.of("img-0", "png", "img-5"), new ArrayList<>(results.keySet()));
-    Map<String, Classification> reference = runAll(driver(config(null, "off")));
-    assertEquals(reference.get("img-4").getProbabilities(), results.get("png").getProbabilities(),
+    // The reference streams the same good images in the same order, so that the PNG's batch holds what img-4's
+    // does: a pass over another batch may round differently in the last bit on some CPUs.
+    TopologyTestDriver reference = driver(atLeastOnce);
+    TestInputTopic<byte[], ImageRecord> referenceIn = images(reference);
+    for (int i : new int[] {0, 4, 5}) {
+      referenceIn.pipeInput(("k" + i).getBytes(), raw(i));
+    }
+    Map<String, Classification> expected = byId(results(reference).readValuesToList());
+    assertEquals(expected.get("img-4").getProbabilities(), results.get("png").getProbabilities(),
         "a lossless PNG gives what the raw pixels give");
 
     List<TestRecord<byte[], byte[]>> dead = driver.createOutputTopic("aep.dlq", new ByteArrayDeserializer(),
