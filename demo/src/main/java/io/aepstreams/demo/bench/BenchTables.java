@@ -317,9 +317,10 @@ public final class BenchTables {
     chart.getStyler().setPlotBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     List<String> batches = rows.stream().map(p -> String.valueOf(p.batch())).toList();
+    // One colour per part (the broker's must not wrap round to the model's).
     Color[] palette = {new Color(0x1f77b4), new Color(0xaec7e8), new Color(0xd62728), new Color(0xff9896),
         new Color(0x9467bd), new Color(0xc5b0d5), new Color(0x8c564b), new Color(0x7f7f7f), new Color(0xc7c7c7),
-        new Color(0x2ca02c)};
+        new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x98df8a)};
     for (CpuAttribution.Part part : CpuAttribution.Part.values()) {
       if (rows.stream().noneMatch(p -> p.cpuByPart().getOrDefault(part.name(), 0.0) > 0)) {
         continue;
