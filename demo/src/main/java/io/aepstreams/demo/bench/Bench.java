@@ -58,7 +58,8 @@ public final class Bench {
     Map<String, String> instanceSettings = new java.util.HashMap<>(options.settings());
     instanceSettings.put(AppConfig.MODEL, options.model().toString());
     // before anything loads the engine: the model loop and the pipeline run with the instances' thread layout
-    Threads threads = AppConfig.from(instanceSettings).threads();
+    // the layout each instance narrows to on topics of this many partitions, as PipelineInstance does
+    Threads threads = AppConfig.from(instanceSettings).threads().forPartitions(options.partitions());
     int engineThreads = threads.applyToEngine();
     ModelBundle bundle = ModelBundle.open(options.model());
     Manifest manifest = bundle.manifest();

@@ -86,8 +86,9 @@ public record AppConfig(
   /** Share of images leaving early that also run to the last kept exit, to measure agreement; 0 (off) by default. */
   public static final String AUDIT_RATE = "aep.audit.rate";
   /**
-   * Intra-op threads of the engine per forward pass; by default the cores over {@code num.stream.threads}, so that
-   * the stream threads together use every core ({@link Threads}).
+   * Intra-op threads of the engine per forward pass; by default 1 on the CPU, with a stream thread per core, or the
+   * cores over {@code num.stream.threads} where that is given, so that the stream threads together use every core
+   * ({@link Threads}).
    */
   public static final String ENGINE_THREADS = "aep.engine.threads";
   /**
@@ -107,6 +108,12 @@ public record AppConfig(
 
   public AppConfig {
     kafka = Map.copyOf(kafka);
+  }
+
+  /** This configuration with another thread layout (the one fitted to the topics' partitions at start-up). */
+  public AppConfig withThreads(Threads threads) {
+    return new AppConfig(model, stages, device, topics, policy, limits, batching, handoff, adaptation, threads,
+        applicationIdPrefix, instance, httpPort, topicSetup, kafka);
   }
 
   /** The Kafka settings a client takes ({@code names}: its config class's {@code configNames()}). */

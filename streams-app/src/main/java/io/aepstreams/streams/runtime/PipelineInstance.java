@@ -73,10 +73,11 @@ public final class PipelineInstance implements AutoCloseable {
   }
 
   /** Loads the model's stages for {@code config} and starts serving them. */
-  public static PipelineInstance start(AppConfig config) {
-    ModelBundle bundle = ModelBundle.open(config.model());
-    StageRange range = AepTopology.range(config, bundle.manifest());
-    InstanceTopics.ensure(config, bundle.manifest(), range);
+  public static PipelineInstance start(AppConfig given) {
+    ModelBundle bundle = ModelBundle.open(given.model());
+    StageRange range = AepTopology.range(given, bundle.manifest());
+    int partitions = InstanceTopics.ensure(given, bundle.manifest(), range);
+    AppConfig config = given.withThreads(given.threads().forPartitions(partitions));
     NewGroupCheck.check(config, range);
     // before the manager: making it loads the engine, which reads its thread count once
     config.threads().applyToEngine();
@@ -143,8 +144,8 @@ public final class PipelineInstance implements AutoCloseable {
             AppConfig.SLO_LATENCY_MS, bundle.manifest().name());
       }
       streams.start();
-      LOG.info("serving stages {} of {} {} on {} as {}", range, bundle.manifest().name(), bundle.manifest().version(),
-          config.device(), config.applicationId(range));
+      LOG.info("serving stages {} of {} {} on {} as {}; {}", range, bundle.manifest().name(),
+          bundle.manifest().version(), config.device(), config.applicationId(range), config.threads().describe());
       return new PipelineInstance(manager, model, streams, range, health, streamsMetrics, registry, failed,
           replaced, points, controller, passes);
     } catch (RuntimeException e) {
@@ -189,6 +190,11 @@ public final class PipelineInstance implements AutoCloseable {
 
   public StageRange range() {
     return range;
+  }
+
+  /** The stream threads Kafka Streams runs for this instance now. */
+  public int streamThreads() {
+    return streams.metadataForLocalThreads().size();
   }
 
   public KafkaStreams.State state() {

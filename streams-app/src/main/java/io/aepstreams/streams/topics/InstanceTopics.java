@@ -19,14 +19,17 @@ public final class InstanceTopics {
 
   private InstanceTopics() {}
 
-  /** Returns when the topics are ready (created first if the configuration asks); throws otherwise. */
-  public static void ensure(AppConfig config, Manifest manifest, StageRange range) {
+  /**
+   * Returns when the topics are ready (created first if the configuration asks), with the partition count they
+   * share; throws otherwise.
+   */
+  public static int ensure(AppConfig config, Manifest manifest, StageRange range) {
     List<TopicNeed> needs = TopicPlan.forInstance(config, manifest, range);
     try (TopicAdmin admin = TopicAdmin.connect(config.kafka())) {
       List<TopicAdmin.TopicState> states = admin.describe(needs);
       List<TopicAdmin.Problem> problems = TopicAdmin.problems(states);
       if (problems.isEmpty()) {
-        return;
+        return TopicAdmin.sharedPartitions(states).orElseThrow();
       }
       if (!config.topicSetup().create()) {
         throw new TopicsNotReadyException(problems, FIX);
@@ -41,6 +44,7 @@ public final class InstanceTopics {
       if (!left.isEmpty()) {
         throw new TopicsNotReadyException(left, "fix it by hand: partition counts cannot change safely");
       }
+      return partitions.get();
     }
   }
 }

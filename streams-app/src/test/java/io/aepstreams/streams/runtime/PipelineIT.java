@@ -32,6 +32,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import io.aepstreams.records.PartialInference;
@@ -81,6 +82,18 @@ class PipelineIT {
     return AppConfig.from(settings);
   }
 
+  @Test
+  void anInstanceOnOnePartitionRunsOneStreamThreadByDefault() throws Exception {
+    Map<String, String> base = cluster.settings("it-one-partition");
+    base.put(AppConfig.APPLICATION_ID_PREFIX, "it-one-partition");
+    cluster.createTopics(base, 1);
+    try (PipelineInstance instance = PipelineInstance.start(config(base, "1-4"))) {
+      instance.awaitRunning(Duration.ofSeconds(60));
+      // a second stream thread would have no task: the default narrows to the one partition
+      assertEquals(1, instance.streamThreads());
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({"float32, none, FLOAT32, 1e-5", "float16, lz4, FLOAT16, 2e-3", "int8, zstd, INT8, 3e-2"})
   void splitInstancesGiveEveryImageExactlyOneResultMatchingTheSingleProcessRun(String encoding, String compression,
@@ -100,6 +113,8 @@ class PipelineIT {
       edge.awaitRunning(Duration.ofSeconds(60));
       rest.awaitRunning(Duration.ofSeconds(60));
       assertEquals(200, get(edge.httpPort(), "/health/ready").statusCode());
+      // by default a stream thread per core, as many as the two partitions give work to
+      assertEquals(Math.min(2, Runtime.getRuntime().availableProcessors()), edge.streamThreads());
       Map<String, Object> producerSettings = Map.of("bootstrap.servers", kafka.bootstrapServers(),
           "schema.registry.url", registry.confluentUrl());
       try (ImageProducer producer = new ImageProducer(producerSettings, topics.images())) {
