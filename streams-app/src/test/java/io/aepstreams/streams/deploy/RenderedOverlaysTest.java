@@ -97,10 +97,22 @@ class RenderedOverlaysTest {
     Properties file = new Properties();
     file.load(new StringReader(config.getData().get("app.properties")));
     Map<String, String> environment = new HashMap<>();
-    for (EnvVar env : container(deployment).getEnv()) {
-      environment.put(env.getName(), env.getValue() != null ? env.getValue() : "from-" + env.getName());
+    Container container = container(deployment);
+    for (EnvVar env : container.getEnv()) {
+      var resource = env.getValueFrom() == null ? null : env.getValueFrom().getResourceFieldRef();
+      environment.put(env.getName(), env.getValue() != null ? env.getValue()
+          : resource != null ? String.valueOf(requested(container, resource.getResource()))
+          : "from-" + env.getName());
     }
     return AppConfig.from(AppConfig.layered(file, environment));
+  }
+
+  /** What the kubelet puts in an env var from {@code requests.cpu}: the request in whole cores, rounded up. */
+  private static long requested(Container container, String resource) {
+    assertTrue(resource.startsWith("requests."), resource);
+    Quantity quantity = container.getResources().getRequests().get(resource.substring("requests.".length()));
+    assertNotNull(quantity, container.getName() + " requests no " + resource);
+    return Quantity.getAmountInBytes(quantity).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
   }
 
   private static Container container(Deployment deployment) {
@@ -141,6 +153,16 @@ class RenderedOverlaysTest {
       assertProbe(aep.getReadinessProbe(), "/health/ready", name);
       assertProbe(aep.getStartupProbe(), "/health/live", name);
       assertNotNull(aep.getResources().getRequests().get("cpu"), name + " requests CPU");
+      // the threads share out the cores the pod asks for, not the node's (which the JVM would see)
+      long cores = requested(aep, "requests.cpu");
+      // named, not left to the default, which would count the node's cores
+      String fromRequest = config.device().equals("cpu") ? "AEP_CONFIG_NUM_STREAM_THREADS"
+          : "AEP_CONFIG_AEP_ENGINE_THREADS";
+      assertTrue(aep.getEnv().stream().anyMatch(e -> e.getName().equals(fromRequest) && e.getValueFrom() != null
+          && e.getValueFrom().getResourceFieldRef() != null
+          && e.getValueFrom().getResourceFieldRef().getResource().equals("requests.cpu")), name + ": " + fromRequest);
+      assertEquals(config.device().equals("cpu") ? cores : 1, config.threads().streamThreads(), name);
+      assertEquals(config.device().equals("cpu") ? 1 : cores, config.threads().engineThreads(), name);
       assertNotNull(aep.getResources().getRequests().get("memory"), name + " requests memory");
       assertNotNull(aep.getResources().getLimits().get("memory"), name + " limits memory");
       var pod = deployment.getSpec().getTemplate().getSpec();
