@@ -10,9 +10,18 @@ import ai.djl.engine.Engine;
 public final class DeviceSpec {
   private DeviceSpec() {}
 
+  /** Whether {@code name} asks for a GPU; unlike {@link #parse}, it does not load the engine. */
+  public static boolean isGpu(String name) {
+    return normalized(name).startsWith("gpu");
+  }
+
+  private static String normalized(String name) {
+    return name == null ? "cpu" : name.strip().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** The DJL device for {@code name}; a clear error when it is malformed or no such GPU is visible. */
   public static Device parse(String name) {
-    String text = name == null ? "cpu" : name.strip().toLowerCase(java.util.Locale.ROOT);
+    String text = normalized(name);
     if (text.equals("cpu")) {
       return Device.cpu();
     }

@@ -18,6 +18,14 @@ class DeviceSpecTest {
   }
 
   @Test
+  void aGpuIsToldApartWithoutTheEngine() {
+    assertTrue(DeviceSpec.isGpu(" GPU:1 "));
+    assertTrue(DeviceSpec.isGpu("gpu"));
+    assertEquals(false, DeviceSpec.isGpu("cpu"));
+    assertEquals(false, DeviceSpec.isGpu(null));
+  }
+
+  @Test
   void malformedNamesAreRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("tpu"));
     assertEquals("device must be cpu, gpu or gpu:N, got 'tpu'", e.getMessage());

@@ -90,9 +90,9 @@ public final class Bench {
     int mainBatch = options.batchSizes().contains(Batching.DEFAULT.maxSize()) ? Batching.DEFAULT.maxSize()
         : options.batchSizes().get(options.batchSizes().size() - 1);
     int loops = threads.streamThreads();
-    out.printf("threads: %d stream thread(s) per instance, %d engine thread(s) per forward pass, passes %s; the model "
-        + "loop runs %d loop(s) at once%n", loops, engineThreads,
-        threads.passThreads() ? "on a thread of their own for each" : "on the stream threads", loops);
+    // the engine's count as applied (a -Dai.djl.pytorch.num_threads given wins), in the instances' own words
+    out.printf("threads: per instance %s; the model loop runs %d loop(s) at once%n",
+        new Threads(loops, engineThreads, threads.passThreads()).describe(), loops);
     Files.createDirectories(options.out());
     Broker where = switch (options.broker()) {
       // its log beside the system's temporary files, not among the results

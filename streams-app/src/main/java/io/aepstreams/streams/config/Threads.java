@@ -1,6 +1,6 @@
 package io.aepstreams.streams.config;
 
-import java.util.Locale;
+import io.aepstreams.model.DeviceSpec;
 import java.util.Map;
 
 /**
@@ -46,7 +46,7 @@ public record Threads(int streamThreads, int engineThreads, boolean passThreads,
    * GPU ({@link AppConfig#DEVICE} {@code gpu...}), where the passes are not the cores' work, one stream thread.
    */
   static Threads from(Map<String, String> settings, int cores) {
-    boolean gpu = settings.getOrDefault(AppConfig.DEVICE, "cpu").strip().toLowerCase(Locale.ROOT).startsWith("gpu");
+    boolean gpu = DeviceSpec.isGpu(settings.get(AppConfig.DEVICE));
     boolean streamGiven = given(settings, STREAM_THREADS);
     boolean engineGiven = given(settings, AppConfig.ENGINE_THREADS);
     int engineAsked = engineGiven ? count(settings, AppConfig.ENGINE_THREADS) : 1;
@@ -101,7 +101,7 @@ public record Threads(int streamThreads, int engineThreads, boolean passThreads,
     return engineThreads;
   }
 
-  /** In words, for the start-up log and the bench. */
+  /** In words, for the start-up log and the bench's header. */
   public String describe() {
     return streamThreads + " stream thread(s), " + engineThreads + " engine thread(s) per forward pass, passes "
         + (passThreads ? "on a thread of their own for each" : "on the stream threads");
