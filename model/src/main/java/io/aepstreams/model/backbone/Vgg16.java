@@ -1,10 +1,8 @@
 package io.aepstreams.model.backbone;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +30,7 @@ final class Vgg16 {
       int c = 0;
       for (int layer : layers) {
         if (layer == 0) {
-          stage.add(Pool.maxPool2dBlock(new Shape(2, 2)));
+          stage.add(MaxPool.of(2));
         } else {
           c = spec.scale(layer);
           stage.add(ConvBnAct.conv(c, 3, 1, 1, true)).add(Activation.reluBlock());

@@ -1,9 +1,7 @@
 package io.aepstreams.model.backbone;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +21,7 @@ final class VggMini {
       int c = spec.scale(widths[s]);
       SequentialBlock stage = new SequentialBlock().add(ConvBnAct.of(c, 3, 1, 1, Act.RELU));
       if (s < 3) {
-        stage.add(ConvBnAct.of(c, 3, 1, 1, Act.RELU)).add(Pool.maxPool2dBlock(new Shape(2, 2)));
+        stage.add(ConvBnAct.of(c, 3, 1, 1, Act.RELU)).add(MaxPool.of(2));
       }
       stages.add(stage);
       heads.add(ExitHeads.gapLinear(spec.classes()));
