@@ -1,9 +1,7 @@
 package io.aepstreams.model.backbone;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +23,7 @@ final class ResNet50 {
       SequentialBlock stage = new SequentialBlock();
       if (s == 0) {
         stage.add(ConvBnAct.of(in, 7, 2, 1, Act.RELU))
-            .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+            .add(MaxPool.of(3, 2, 1));
       }
       int width = spec.scale(widths[s]);
       for (int b = 0; b < blocks[s]; b++) {
