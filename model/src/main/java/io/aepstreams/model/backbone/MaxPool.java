@@ -69,12 +69,12 @@ public final class MaxPool extends LambdaBlock {
     long cols = (width - kernel) / stride * stride + 1;
     NDArray byRows = null;
     for (int i = 0; i < kernel; i++) {
-      NDArray view = in.get(new NDIndex(":, :, " + i + ":" + (i + rows) + ":" + stride + ", :"));
+      NDArray view = in.get(new NDIndex().addAllDim(2).addSliceDim(i, i + rows, stride));
       byRows = byRows == null ? view : byRows.maximum(view);
     }
     NDArray out = null;
     for (int j = 0; j < kernel; j++) {
-      NDArray view = byRows.get(new NDIndex(":, :, :, " + j + ":" + (j + cols) + ":" + stride));
+      NDArray view = byRows.get(new NDIndex().addAllDim(3).addSliceDim(j, j + cols, stride));
       out = out == null ? view : out.maximum(view);
     }
     return out;
